@@ -1,0 +1,453 @@
+//! [`Evidence`]: every event, fact and read issue of one run, and the builder that gathers it with bounded
+//! memory.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::{Event, EventKind, Fact, Facts, HResult, Location, ReadIssue, Severity, SourceId, Span};
+
+/// What a source is. Decided by content, not only by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// `%windir%\Logs\CBS\CBS.log`, `CbsPersist_*.log`, and `findstr [SR]` extracts of them.
+    CbsLog,
+    /// `%windir%\Logs\DISM\dism.log`.
+    DismLog,
+    /// `CheckSUR.log` of the System Update Readiness Tool.
+    CheckSurLog,
+    /// WindowsUpdate.log in any of its layouts.
+    WindowsUpdateLog,
+    /// `SoftwareDistribution\ReportingEvents.log`.
+    ReportingEvents,
+    /// SetupDiag results (text, XML or JSON).
+    SetupDiag,
+    /// A ConfigMgr log (CMTrace or plain text).
+    ConfigMgrLog,
+    /// WSUS server `SoftwareDistribution.log`.
+    WsusSoftwareDistributionLog,
+    /// WSUS server `Change.log`.
+    WsusChangeLog,
+    /// An IIS W3C log.
+    IisLog,
+    /// A Windows event log file.
+    Evtx,
+    /// A `reg export` / regedit `.reg` file.
+    RegistryExport,
+    /// `systeminfo` output.
+    SystemInfo,
+    /// `wmic qfe list` output.
+    WmicQfe,
+    /// `Get-HotFix` table.
+    GetHotFix,
+    /// A WSUS `web.config`.
+    WsusWebConfig,
+    /// A services listing written by `wudiag collect`.
+    ServiceStates,
+    /// A zip archive (its members are sources of their own).
+    Zip,
+    /// A cabinet archive (its members are sources of their own).
+    Cab,
+    /// Nothing wudiag reads.
+    Unknown,
+}
+
+impl SourceKind {
+    /// The snake-case name used in JSON (`cbs_log`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::CbsLog => "cbs_log",
+            Self::DismLog => "dism_log",
+            Self::CheckSurLog => "checksur_log",
+            Self::WindowsUpdateLog => "windowsupdate_log",
+            Self::ReportingEvents => "reporting_events",
+            Self::SetupDiag => "setupdiag",
+            Self::ConfigMgrLog => "configmgr_log",
+            Self::WsusSoftwareDistributionLog => "wsus_softwaredistribution_log",
+            Self::WsusChangeLog => "wsus_change_log",
+            Self::IisLog => "iis_log",
+            Self::Evtx => "evtx",
+            Self::RegistryExport => "registry_export",
+            Self::SystemInfo => "systeminfo",
+            Self::WmicQfe => "wmic_qfe",
+            Self::GetHotFix => "get_hotfix",
+            Self::WsusWebConfig => "wsus_web_config",
+            Self::ServiceStates => "service_states",
+            Self::Zip => "zip",
+            Self::Cab => "cab",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// Counters kept for every source, over *all* its records (whether or not their events were kept).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SourceStats {
+    /// Records read and understood.
+    pub records_ok: u64,
+    /// Records that could not be parsed (each also produced a [`ReadIssue`], up to a cap).
+    pub records_failed: u64,
+    /// Records per severity: info, warning, error.
+    pub by_severity: [u64; 3],
+    /// Every distinct failure code seen, with its count.
+    pub codes: BTreeMap<HResult, u64>,
+    /// Events kept in the evidence.
+    pub events_kept: u64,
+    /// Events counted but not kept, because of the [`Retention`] policy.
+    pub events_dropped: u64,
+}
+
+impl SourceStats {
+    /// Adds `other` to `self`.
+    pub fn absorb(&mut self, other: &Self) {
+        self.records_ok += other.records_ok;
+        self.records_failed += other.records_failed;
+        for (a, b) in self.by_severity.iter_mut().zip(other.by_severity) {
+            *a += b;
+        }
+        for (code, n) in &other.codes {
+            *self.codes.entry(*code).or_default() += n;
+        }
+        self.events_kept += other.events_kept;
+        self.events_dropped += other.events_dropped;
+    }
+}
+
+/// One input as found: a file, a zip member, a cab member.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SourceInfo {
+    /// Its id.
+    pub id: SourceId,
+    /// How it is shown: a file path, or `bundle.zip!Logs/CBS/CBS.log` for archive members.
+    pub path: String,
+    /// What it is.
+    pub kind: SourceKind,
+    /// Size in bytes, as stored (before decoding).
+    pub size: u64,
+    /// The text encoding detected (`utf-8`, `utf-16le`), for text sources.
+    pub encoding: Option<String>,
+    /// For event logs: the channel (`System`, `Setup`, `Microsoft-Windows-WindowsUpdateClient/Operational`).
+    pub channel: Option<String>,
+    /// Why the source was not read, when it was not.
+    pub skipped: Option<String>,
+    /// The archive it came out of.
+    pub container: Option<SourceId>,
+    /// Record counters.
+    pub stats: SourceStats,
+}
+
+impl SourceInfo {
+    /// A new, not yet read source.
+    pub fn new(path: impl Into<String>, kind: SourceKind, size: u64) -> Self {
+        Self {
+            id: SourceId(0),
+            path: path.into(),
+            kind,
+            size,
+            encoding: None,
+            channel: None,
+            skipped: None,
+            container: None,
+            stats: SourceStats::default(),
+        }
+    }
+}
+
+/// Which events to keep. Counters always cover every record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Retention {
+    /// Keep every record as an event (the `events` timeline).
+    All,
+    /// Keep what a diagnosis can use: warnings, errors, records with a failure code and records of a
+    /// specific kind; and at most [`Retention::MAX_PER_KEY`] events of one shape per source (the first ones
+    /// and the latest), so memory stays bounded on gigabyte logs.
+    #[default]
+    Diagnostic,
+}
+
+impl Retention {
+    /// Events kept per (source, kind, first code, severity, component) in [`Retention::Diagnostic`].
+    pub const MAX_PER_KEY: u32 = 64;
+    /// Read issues kept per source; the rest are counted in one summary issue.
+    pub const MAX_ISSUES_PER_SOURCE: u32 = 100;
+
+    /// Whether a record of this shape must be materialised as an [`Event`] at all.
+    pub fn keeps(self, severity: Severity, kind: &EventKind, has_codes: bool) -> bool {
+        match self {
+            Self::All => true,
+            Self::Diagnostic => severity > Severity::Info || has_codes || *kind != EventKind::LogLine,
+        }
+    }
+}
+
+/// What a reader produces for one source or one block of it. Readers fill batches independently (often on
+/// several threads); the [`EvidenceBuilder`] merges them in order.
+#[derive(Debug)]
+pub struct EvidenceBatch {
+    /// The source being read.
+    pub source: SourceId,
+    /// The retention policy in force.
+    pub retention: Retention,
+    /// Events kept.
+    pub events: Vec<Event>,
+    /// Facts seen.
+    pub facts: Facts,
+    /// Read issues.
+    pub issues: Vec<ReadIssue>,
+    /// Counters.
+    pub stats: SourceStats,
+    /// Lines in the block (for placing the next block); readers that number lines set it.
+    pub lines: u64,
+}
+
+impl EvidenceBatch {
+    /// An empty batch for `source`.
+    pub fn new(source: SourceId, retention: Retention) -> Self {
+        Self {
+            source,
+            retention,
+            events: Vec::new(),
+            facts: Facts::default(),
+            issues: Vec::new(),
+            stats: SourceStats::default(),
+            lines: 0,
+        }
+    }
+
+    /// True when a record with these properties would be kept; readers call it to avoid building events
+    /// that would be thrown away.
+    pub fn wants(&self, severity: Severity, kind: &EventKind, has_codes: bool) -> bool {
+        self.retention.keeps(severity, kind, has_codes)
+    }
+
+    /// Counts a record that was read fine but not materialised (see [`EvidenceBatch::wants`]).
+    pub fn count_plain(&mut self, severity: Severity) {
+        self.stats.records_ok += 1;
+        if let Some(n) = self.stats.by_severity.get_mut(severity.index()) {
+            *n += 1;
+        }
+        self.stats.events_dropped += 1;
+    }
+
+    /// Counts a record and keeps its event if the retention policy wants it.
+    pub fn record(&mut self, event: Event) {
+        self.stats.records_ok += 1;
+        if let Some(n) = self.stats.by_severity.get_mut(event.severity.index()) {
+            *n += 1;
+        }
+        for code in &event.codes {
+            *self.stats.codes.entry(*code).or_default() += 1;
+        }
+        if self.retention.keeps(event.severity, &event.kind, !event.codes.is_empty()) {
+            self.stats.events_kept += 1;
+            self.events.push(event);
+        } else {
+            self.stats.events_dropped += 1;
+        }
+    }
+
+    /// Counts a record that could not be parsed, and says why.
+    pub fn failed(&mut self, span: Span, message: impl Into<String>) {
+        self.stats.records_failed += 1;
+        self.issues.push(ReadIssue::at(self.source, span, message));
+    }
+
+    /// Reports a problem that is not a failed record (a truncated file, an unreadable member).
+    pub fn issue(&mut self, span: Option<Span>, message: impl Into<String>) {
+        self.issues.push(ReadIssue { source: self.source, span, message: message.into() });
+    }
+
+    /// Records a fact seen at `span`.
+    pub fn fact(&mut self, fact: Fact, span: Span, excerpt: &str) {
+        let excerpt = crate::event::cap_text(excerpt.trim(), 1024);
+        self.facts.add(fact, Location::new(self.source, span), excerpt);
+    }
+
+    /// A location in this batch's source.
+    pub const fn at(&self, span: Span) -> Location {
+        Location::new(self.source, span)
+    }
+
+    /// Moves every line-based location down by `delta` lines.
+    pub fn shift_lines(&mut self, delta: u64) {
+        if delta == 0 {
+            return;
+        }
+        for e in &mut self.events {
+            e.location.span = e.location.span.clone().shifted(delta);
+        }
+        for i in &mut self.issues {
+            i.span = i.span.take().map(|s| s.shifted(delta));
+        }
+        self.facts.shift_lines(delta);
+    }
+}
+
+/// Gathers batches into [`Evidence`].
+#[derive(Debug, Default)]
+pub struct EvidenceBuilder {
+    sources: Vec<SourceInfo>,
+    events: Vec<Event>,
+    facts: Facts,
+    issues: Vec<ReadIssue>,
+    retention: Retention,
+    /// (source, kind, first code, severity, component) → (events kept, index of the last kept one).
+    shapes: HashMap<(SourceId, &'static str, HResult, Severity, Option<String>), (u32, usize)>,
+    issues_per_source: HashMap<SourceId, u32>,
+}
+
+impl EvidenceBuilder {
+    /// A builder with the given retention policy.
+    pub fn new(retention: Retention) -> Self {
+        Self { retention, ..Self::default() }
+    }
+
+    /// The retention policy.
+    pub const fn retention(&self) -> Retention {
+        self.retention
+    }
+
+    /// Registers a source and returns its id.
+    pub fn add_source(&mut self, mut info: SourceInfo) -> SourceId {
+        let id = SourceId(self.sources.len() as u32);
+        info.id = id;
+        self.sources.push(info);
+        id
+    }
+
+    /// The registered source.
+    pub fn source_mut(&mut self, id: SourceId) -> Option<&mut SourceInfo> {
+        self.sources.get_mut(id.0 as usize)
+    }
+
+    /// All sources registered so far.
+    pub fn sources(&self) -> &[SourceInfo] {
+        &self.sources
+    }
+
+    /// A new batch for `source` with this builder's retention.
+    pub fn batch(&self, source: SourceId) -> EvidenceBatch {
+        EvidenceBatch::new(source, self.retention)
+    }
+
+    /// Adds an issue about a source as a whole.
+    pub fn issue(&mut self, issue: ReadIssue) {
+        self.push_issue(issue);
+    }
+
+    fn push_issue(&mut self, issue: ReadIssue) {
+        let n = self.issues_per_source.entry(issue.source).or_default();
+        *n += 1;
+        if *n <= Retention::MAX_ISSUES_PER_SOURCE {
+            self.issues.push(issue);
+        }
+    }
+
+    /// Merges a batch (batches of one source must be merged in reading order).
+    pub fn merge(&mut self, mut batch: EvidenceBatch) {
+        let source = batch.source;
+        if let Some(info) = self.sources.get_mut(source.0 as usize) {
+            info.stats.absorb(&batch.stats);
+        }
+        for issue in batch.issues.drain(..) {
+            self.push_issue(issue);
+        }
+        self.facts.append(&mut batch.facts);
+        for event in batch.events {
+            if self.retention == Retention::All {
+                self.events.push(event);
+                continue;
+            }
+            let key = (
+                source,
+                event.kind.name(),
+                event.codes.first().copied().unwrap_or_default(),
+                event.severity,
+                event.component.clone(),
+            );
+            let slot = self.shapes.entry(key).or_insert((0, 0));
+            if slot.0 < Retention::MAX_PER_KEY {
+                slot.0 += 1;
+                slot.1 = self.events.len();
+                self.events.push(event);
+            } else {
+                // Keep the latest occurrence in place of the previous latest: rules see the first ones and
+                // the last one.
+                if let Some(last) = self.events.get_mut(slot.1) {
+                    *last = event;
+                }
+                if let Some(info) = self.sources.get_mut(source.0 as usize) {
+                    info.stats.events_kept = info.stats.events_kept.saturating_sub(1);
+                    info.stats.events_dropped += 1;
+                }
+            }
+        }
+    }
+
+    /// Finishes: sorts events into one timeline (time, then source, then place) and summarises capped
+    /// read issues.
+    pub fn finish(mut self) -> Evidence {
+        for (source, n) in &self.issues_per_source {
+            if *n > Retention::MAX_ISSUES_PER_SOURCE {
+                self.issues.push(ReadIssue::whole(
+                    *source,
+                    format!("{} more read issues in this source were not listed", n - Retention::MAX_ISSUES_PER_SOURCE),
+                ));
+            }
+        }
+        self.issues.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.span.cmp(&b.span)));
+        self.events.sort_by(|a, b| {
+            a.time
+                .map(|t| t.sort_key())
+                .cmp(&b.time.map(|t| t.sort_key()))
+                .then_with(|| a.location.cmp(&b.location))
+        });
+        Evidence { sources: self.sources, events: self.events, facts: self.facts, issues: self.issues }
+    }
+}
+
+/// Everything read in one run: sources, a time-ordered list of events, facts and read issues.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Evidence {
+    sources: Vec<SourceInfo>,
+    events: Vec<Event>,
+    facts: Facts,
+    issues: Vec<ReadIssue>,
+}
+
+impl Evidence {
+    /// Every source found, read or skipped.
+    pub fn sources(&self) -> &[SourceInfo] {
+        &self.sources
+    }
+
+    /// One source.
+    pub fn source(&self, id: SourceId) -> Option<&SourceInfo> {
+        self.sources.get(id.0 as usize)
+    }
+
+    /// Events, ordered by time (events without a time first, in reading order).
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Facts.
+    pub fn facts(&self) -> &Facts {
+        &self.facts
+    }
+
+    /// Read issues, by source and place.
+    pub fn read_issues(&self) -> &[ReadIssue] {
+        &self.issues
+    }
+
+    /// `path:line` (or `path (record 12)`) for a location, as reports print it.
+    pub fn describe(&self, location: &Location) -> String {
+        let path = self.source(location.source).map_or("?", |s| s.path.as_str());
+        match &location.span {
+            Span::Lines { .. } => format!("{path}:{}", location.span),
+            Span::File => path.to_owned(),
+            other => format!("{path} ({other})"),
+        }
+    }
+}
