@@ -33,7 +33,10 @@ impl fmt::Display for ParseCodeError {
         match self {
             Self::Empty => write!(f, "empty code"),
             Self::BadHex(s) => write!(f, "`{s}` is not a hex code: only 0-9 and a-f may follow 0x"),
-            Self::TooLong(s) => write!(f, "`{s}` is too long for a 32-bit code (at most 8 hex or 10 decimal digits)"),
+            Self::TooLong(s) => write!(
+                f,
+                "`{s}` is too long for a 32-bit code (at most 8 hex or 10 decimal digits)"
+            ),
             Self::NotANumber(s) => write!(f, "`{s}` is neither a hex code nor a decimal number"),
             Self::OutOfRange(s) => write!(f, "`{s}` is outside the 32-bit range of a result code"),
         }
@@ -162,7 +165,9 @@ impl FromStr for HResult {
             return Ok(Self::from_hex_digits(hex.as_bytes()).unwrap_or(Self::S_OK));
         }
         // Bare 8 hex digits: how WindowsUpdate.log writes codes (`80244007`, `8024402C`).
-        if s.len() == 8 && s.bytes().all(|b| b.is_ascii_hexdigit()) && s.bytes().any(|b| !b.is_ascii_digit() || b > b'7')
+        if s.len() == 8
+            && s.bytes().all(|b| b.is_ascii_hexdigit())
+            && s.bytes().any(|b| !b.is_ascii_digit() || b > b'7')
         {
             if let Some(h) = Self::from_hex_digits(s.as_bytes()) {
                 if h.is_failure() {
@@ -183,10 +188,16 @@ impl FromStr for HResult {
         if digits.trim_start_matches('0').len() > 10 {
             return Err(ParseCodeError::TooLong(raw.to_owned()));
         }
-        let n: i64 = digits.parse().map_err(|_| ParseCodeError::OutOfRange(raw.to_owned()))?;
+        let n: i64 = digits
+            .parse()
+            .map_err(|_| ParseCodeError::OutOfRange(raw.to_owned()))?;
         let n = if negative { -n } else { n };
         if (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&n) {
-            Ok(Self(if n < 0 { (n as i32).cast_unsigned() } else { n as u32 }))
+            Ok(Self(if n < 0 {
+                (n as i32).cast_unsigned()
+            } else {
+                n as u32
+            }))
         } else {
             Err(ParseCodeError::OutOfRange(raw.to_owned()))
         }
@@ -205,22 +216,58 @@ mod tests {
 
     #[test]
     fn parses_every_form_admins_paste() {
-        for s in ["0x80244007", "0X80244007", "80244007", "-2145107961", "2149842967", " 0x80244007 "] {
+        for s in [
+            "0x80244007",
+            "0X80244007",
+            "80244007",
+            "-2145107961",
+            "2149842967",
+            " 0x80244007 ",
+        ] {
             let h: HResult = s.parse().unwrap_or_else(|e| panic!("{s}: {e}"));
-            assert_eq!(h.value(), if s.contains("2149842967") { 2_149_842_967 } else { 0x8024_4007 }, "{s}");
+            assert_eq!(
+                h.value(),
+                if s.contains("2149842967") {
+                    2_149_842_967
+                } else {
+                    0x8024_4007
+                },
+                "{s}"
+            );
         }
-        assert_eq!("2149842967".parse::<HResult>().unwrap().to_string(), "0x80240017");
-        assert_eq!("0x800F081F".parse::<HResult>().unwrap().to_string(), "0x800f081f");
+        assert_eq!(
+            "2149842967".parse::<HResult>().unwrap().to_string(),
+            "0x80240017"
+        );
+        assert_eq!(
+            "0x800F081F".parse::<HResult>().unwrap().to_string(),
+            "0x800f081f"
+        );
     }
 
     #[test]
     fn rejects_bad_input_with_a_reason() {
         assert_eq!("".parse::<HResult>(), Err(ParseCodeError::Empty));
-        assert!(matches!("0xZZZ".parse::<HResult>(), Err(ParseCodeError::BadHex(_))));
-        assert!(matches!("1234567890123456789012345678901234567890".parse::<HResult>(), Err(ParseCodeError::TooLong(_))));
-        assert!(matches!("0x123456789".parse::<HResult>(), Err(ParseCodeError::TooLong(_))));
-        assert!(matches!("hello".parse::<HResult>(), Err(ParseCodeError::NotANumber(_))));
-        assert!(matches!("4294967296".parse::<HResult>(), Err(ParseCodeError::OutOfRange(_))));
+        assert!(matches!(
+            "0xZZZ".parse::<HResult>(),
+            Err(ParseCodeError::BadHex(_))
+        ));
+        assert!(matches!(
+            "1234567890123456789012345678901234567890".parse::<HResult>(),
+            Err(ParseCodeError::TooLong(_))
+        ));
+        assert!(matches!(
+            "0x123456789".parse::<HResult>(),
+            Err(ParseCodeError::TooLong(_))
+        ));
+        assert!(matches!(
+            "hello".parse::<HResult>(),
+            Err(ParseCodeError::NotANumber(_))
+        ));
+        assert!(matches!(
+            "4294967296".parse::<HResult>(),
+            Err(ParseCodeError::OutOfRange(_))
+        ));
     }
 
     #[test]

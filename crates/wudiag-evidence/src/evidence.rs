@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::{Event, EventKind, Fact, Facts, HResult, Location, ReadIssue, Severity, SourceId, Span};
+use crate::{
+    Event, EventKind, Fact, Facts, HResult, Location, ReadIssue, Severity, SourceId, Span,
+};
 
 /// What a source is. Decided by content, not only by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -175,7 +177,9 @@ impl Retention {
     pub fn keeps(self, severity: Severity, kind: &EventKind, has_codes: bool) -> bool {
         match self {
             Self::All => true,
-            Self::Diagnostic => severity > Severity::Info || has_codes || *kind != EventKind::LogLine,
+            Self::Diagnostic => {
+                severity > Severity::Info || has_codes || *kind != EventKind::LogLine
+            }
         }
     }
 }
@@ -238,7 +242,10 @@ impl EvidenceBatch {
         for code in &event.codes {
             *self.stats.codes.entry(*code).or_default() += 1;
         }
-        if self.retention.keeps(event.severity, &event.kind, !event.codes.is_empty()) {
+        if self
+            .retention
+            .keeps(event.severity, &event.kind, !event.codes.is_empty())
+        {
             self.stats.events_kept += 1;
             self.events.push(event);
         } else {
@@ -254,13 +261,18 @@ impl EvidenceBatch {
 
     /// Reports a problem that is not a failed record (a truncated file, an unreadable member).
     pub fn issue(&mut self, span: Option<Span>, message: impl Into<String>) {
-        self.issues.push(ReadIssue { source: self.source, span, message: message.into() });
+        self.issues.push(ReadIssue {
+            source: self.source,
+            span,
+            message: message.into(),
+        });
     }
 
     /// Records a fact seen at `span`.
     pub fn fact(&mut self, fact: Fact, span: Span, excerpt: &str) {
         let excerpt = crate::event::cap_text(excerpt.trim(), 1024);
-        self.facts.add(fact, Location::new(self.source, span), excerpt);
+        self.facts
+            .add(fact, Location::new(self.source, span), excerpt);
     }
 
     /// A location in this batch's source.
@@ -299,7 +311,10 @@ pub struct EvidenceBuilder {
 impl EvidenceBuilder {
     /// A builder with the given retention policy.
     pub fn new(retention: Retention) -> Self {
-        Self { retention, ..Self::default() }
+        Self {
+            retention,
+            ..Self::default()
+        }
     }
 
     /// The retention policy.
@@ -391,18 +406,27 @@ impl EvidenceBuilder {
             if *n > Retention::MAX_ISSUES_PER_SOURCE {
                 self.issues.push(ReadIssue::whole(
                     *source,
-                    format!("{} more read issues in this source were not listed", n - Retention::MAX_ISSUES_PER_SOURCE),
+                    format!(
+                        "{} more read issues in this source were not listed",
+                        n - Retention::MAX_ISSUES_PER_SOURCE
+                    ),
                 ));
             }
         }
-        self.issues.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.span.cmp(&b.span)));
+        self.issues
+            .sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.span.cmp(&b.span)));
         self.events.sort_by(|a, b| {
             a.time
                 .map(|t| t.sort_key())
                 .cmp(&b.time.map(|t| t.sort_key()))
                 .then_with(|| a.location.cmp(&b.location))
         });
-        Evidence { sources: self.sources, events: self.events, facts: self.facts, issues: self.issues }
+        Evidence {
+            sources: self.sources,
+            events: self.events,
+            facts: self.facts,
+            issues: self.issues,
+        }
     }
 }
 
@@ -443,7 +467,9 @@ impl Evidence {
 
     /// `path:line` (or `path (record 12)`) for a location, as reports print it.
     pub fn describe(&self, location: &Location) -> String {
-        let path = self.source(location.source).map_or("?", |s| s.path.as_str());
+        let path = self
+            .source(location.source)
+            .map_or("?", |s| s.path.as_str());
         match &location.span {
             Span::Lines { .. } => format!("{path}:{}", location.span),
             Span::File => path.to_owned(),

@@ -95,9 +95,13 @@ impl PendingRebootIndicator {
             Self::CbsRebootPending => "Component Based Servicing\\RebootPending key exists",
             Self::CbsRebootInProgress => "Component Based Servicing\\RebootInProgress key exists",
             Self::CbsPackagesPending => "Component Based Servicing\\PackagesPending key exists",
-            Self::WindowsUpdateRebootRequired => "WindowsUpdate\\Auto Update\\RebootRequired key exists",
+            Self::WindowsUpdateRebootRequired => {
+                "WindowsUpdate\\Auto Update\\RebootRequired key exists"
+            }
             Self::WindowsUpdateServicesPending => "WindowsUpdate\\Services\\Pending has entries",
-            Self::PendingFileRenameOperations => "Session Manager\\PendingFileRenameOperations is set",
+            Self::PendingFileRenameOperations => {
+                "Session Manager\\PendingFileRenameOperations is set"
+            }
             Self::UpdateExeVolatile => "Updates\\UpdateExeVolatile is set",
             Self::ComputerRenamePending => "a computer rename waits for a restart",
             Self::PendingXml => "WinSxS\\pending.xml exists",
@@ -107,7 +111,10 @@ impl PendingRebootIndicator {
 
     /// True for indicators that only sometimes mean an update restart.
     pub const fn is_weak(&self) -> bool {
-        matches!(self, Self::PendingFileRenameOperations | Self::ComputerRenamePending)
+        matches!(
+            self,
+            Self::PendingFileRenameOperations | Self::ComputerRenamePending
+        )
     }
 }
 
@@ -287,18 +294,54 @@ impl Facts {
     /// Files a fact under its type.
     pub fn add(&mut self, fact: Fact, location: Location, excerpt: String) {
         match fact {
-            Fact::Os(value) => self.os.push(Located { value, location, excerpt }),
-            Fact::ServicingStack(value) => self.servicing_stack.push(Located { value, location, excerpt }),
-            Fact::InstalledUpdate(value) => self.installed_updates.push(Located { value, location, excerpt }),
-            Fact::PendingReboot(value) => self.pending_reboot.push(Located { value, location, excerpt }),
-            Fact::Policy(value) => self.policy.push(Located { value, location, excerpt }),
-            Fact::Service(value) => self.services.push(Located { value, location, excerpt }),
+            Fact::Os(value) => self.os.push(Located {
+                value,
+                location,
+                excerpt,
+            }),
+            Fact::ServicingStack(value) => self.servicing_stack.push(Located {
+                value,
+                location,
+                excerpt,
+            }),
+            Fact::InstalledUpdate(value) => self.installed_updates.push(Located {
+                value,
+                location,
+                excerpt,
+            }),
+            Fact::PendingReboot(value) => self.pending_reboot.push(Located {
+                value,
+                location,
+                excerpt,
+            }),
+            Fact::Policy(value) => self.policy.push(Located {
+                value,
+                location,
+                excerpt,
+            }),
+            Fact::Service(value) => self.services.push(Located {
+                value,
+                location,
+                excerpt,
+            }),
             Fact::WsusClientIdentity { name, value } => {
-                self.wsus_client_identity.push(Located { value: (name, value), location, excerpt });
+                self.wsus_client_identity.push(Located {
+                    value: (name, value),
+                    location,
+                    excerpt,
+                });
             }
-            Fact::WsusServer(value) => self.wsus_server.push(Located { value, location, excerpt }),
+            Fact::WsusServer(value) => self.wsus_server.push(Located {
+                value,
+                location,
+                excerpt,
+            }),
             Fact::UpdateHealthTools { version } => {
-                self.update_health_tools.push(Located { value: version, location, excerpt });
+                self.update_health_tools.push(Located {
+                    value: version,
+                    location,
+                    excerpt,
+                });
             }
         }
     }
@@ -311,9 +354,11 @@ impl Facts {
         self.pending_reboot.append(&mut other.pending_reboot);
         self.policy.append(&mut other.policy);
         self.services.append(&mut other.services);
-        self.wsus_client_identity.append(&mut other.wsus_client_identity);
+        self.wsus_client_identity
+            .append(&mut other.wsus_client_identity);
         self.wsus_server.append(&mut other.wsus_server);
-        self.update_health_tools.append(&mut other.update_health_tools);
+        self.update_health_tools
+            .append(&mut other.update_health_tools);
     }
 
     /// Shifts the line numbers of every fact (used when a block's facts are placed in the file).
@@ -336,12 +381,18 @@ impl Facts {
 
     /// The value of a policy setting by name (case-insensitive), last observation wins.
     pub fn policy_value(&self, name: &str) -> Option<&Located<PolicyValue>> {
-        self.policy.iter().rev().find(|p| p.value.name.eq_ignore_ascii_case(name))
+        self.policy
+            .iter()
+            .rev()
+            .find(|p| p.value.name.eq_ignore_ascii_case(name))
     }
 
     /// The last observation of a service.
     pub fn service(&self, name: &str) -> Option<&Located<ServiceFact>> {
-        self.services.iter().rev().find(|s| s.value.name.eq_ignore_ascii_case(name))
+        self.services
+            .iter()
+            .rev()
+            .find(|s| s.value.name.eq_ignore_ascii_case(name))
     }
 
     /// True when there is no fact at all.

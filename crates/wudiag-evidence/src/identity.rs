@@ -20,7 +20,10 @@ impl KbNumber {
 
     /// The Microsoft Update Catalog search page for this KB.
     pub fn catalog_search_url(self) -> String {
-        format!("https://www.catalog.update.microsoft.com/Search.aspx?q=KB{}", self.0)
+        format!(
+            "https://www.catalog.update.microsoft.com/Search.aspx?q=KB{}",
+            self.0
+        )
     }
 }
 
@@ -51,7 +54,9 @@ impl FromStr for KbNumber {
         if (4..=8).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
             digits.parse().map(Self).map_err(|e| format!("`{s}`: {e}"))
         } else {
-            Err(format!("`{s}` is not a KB number (expected KB followed by 4 to 8 digits)"))
+            Err(format!(
+                "`{s}` is not a KB number (expected KB followed by 4 to 8 digits)"
+            ))
         }
     }
 }
@@ -92,7 +97,8 @@ impl Arch {
         let l = l.as_str();
         Some(match l {
             "x86" | "i386" | "x86-based pc" | "x86-based systems" | "32-bit" => Self::X86,
-            "amd64" | "x64" | "x86_64" | "x64-based pc" | "x64-based systems" | "64-bit" | "em64t" => Self::Amd64,
+            "amd64" | "x64" | "x86_64" | "x64-based pc" | "x64-based systems" | "64-bit"
+            | "em64t" => Self::Amd64,
             "arm64" | "aarch64" | "arm64-based pc" | "arm64-based systems" => Self::Arm64,
             "arm" => Self::Arm,
             "ia64" | "itanium-based systems" => Self::Ia64,
@@ -256,7 +262,11 @@ impl PackageIdentity {
     pub fn kb(&self) -> Option<KbNumber> {
         let upper = self.name.to_ascii_uppercase();
         let at = upper.find("KB")?;
-        let digits: String = upper.get(at + 2..)?.chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = upper
+            .get(at + 2..)?
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         digits.parse().ok()
     }
 }
@@ -298,16 +308,26 @@ impl UpdateId {
         let b = guid.as_bytes();
         let shape_ok = b.len() == 36
             && b.iter().enumerate().all(|(i, c)| {
-                if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() }
+                if matches!(i, 8 | 13 | 18 | 23) {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_hexdigit()
+                }
             });
         if !shape_ok {
             return None;
         }
-        let revision = rest.strip_prefix('.').or_else(|| rest.strip_prefix('/')).and_then(|r| {
-            let digits: String = r.chars().take_while(char::is_ascii_digit).collect();
-            digits.parse().ok()
-        });
-        Some(Self { guid: guid.to_ascii_lowercase(), revision })
+        let revision = rest
+            .strip_prefix('.')
+            .or_else(|| rest.strip_prefix('/'))
+            .and_then(|r| {
+                let digits: String = r.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().ok()
+            });
+        Some(Self {
+            guid: guid.to_ascii_lowercase(),
+            revision,
+        })
     }
 
     /// True for the all-zero GUID that scan records use.
@@ -331,17 +351,25 @@ mod tests {
 
     #[test]
     fn package_identity_round_trip() {
-        let p = PackageIdentity::parse("Package_1_for_KB2952664~31bf3856ad364e35~amd64~~6.1.2.1.mum").unwrap();
+        let p =
+            PackageIdentity::parse("Package_1_for_KB2952664~31bf3856ad364e35~amd64~~6.1.2.1.mum")
+                .unwrap();
         assert_eq!(p.kb(), Some(KbNumber::new(2_952_664)));
         assert_eq!(p.arch, Some(Arch::Amd64));
-        assert_eq!(p.to_string(), "Package_1_for_KB2952664~31bf3856ad364e35~amd64~~6.1.2.1");
+        assert_eq!(
+            p.to_string(),
+            "Package_1_for_KB2952664~31bf3856ad364e35~amd64~~6.1.2.1"
+        );
         assert!(PackageIdentity::parse("not~a~package").is_none());
     }
 
     #[test]
     fn versions_and_arches() {
         let v = Version::parse("6.1.7601.23505").unwrap();
-        assert_eq!((v.major(), v.minor(), v.build(), v.revision()), (6, 1, 7601, 23505));
+        assert_eq!(
+            (v.major(), v.minor(), v.build(), v.revision()),
+            (6, 1, 7601, 23505)
+        );
         assert!(Version::parse("10.0").unwrap() < v.max(Version::parse("10.0.1").unwrap()));
         assert!(Version::parse("1.2.3.4.5").is_none());
         assert_eq!(Arch::from_text("x64-based PC"), Some(Arch::Amd64));
@@ -354,7 +382,11 @@ mod tests {
         let u = UpdateId::parse("{BFC8A103-FD5F-4458-9935-231D9F79E2C1}.203").unwrap();
         assert_eq!(u.revision, Some(203));
         assert_eq!(u.to_string(), "{BFC8A103-FD5F-4458-9935-231D9F79E2C1}.203");
-        assert!(UpdateId::parse("{00000000-0000-0000-0000-000000000000}").unwrap().is_nil());
+        assert!(
+            UpdateId::parse("{00000000-0000-0000-0000-000000000000}")
+                .unwrap()
+                .is_nil()
+        );
         assert!(UpdateId::parse("{nope}").is_none());
     }
 }

@@ -17,11 +17,19 @@ pub struct ReadIssue {
 impl ReadIssue {
     /// An issue at a place in a source.
     pub fn at(source: SourceId, span: Span, message: impl Into<String>) -> Self {
-        Self { source, span: Some(span), message: message.into() }
+        Self {
+            source,
+            span: Some(span),
+            message: message.into(),
+        }
     }
 
     /// An issue about a source as a whole.
     pub fn whole(source: SourceId, message: impl Into<String>) -> Self {
-        Self { source, span: None, message: message.into() }
+        Self {
+            source,
+            span: None,
+            message: message.into(),
+        }
     }
 }

@@ -29,7 +29,12 @@
 //! assert_eq!("kb5034441".parse::<KbNumber>().unwrap().to_string(), "KB5034441");
 //! ```
 #![forbid(unsafe_code)]
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod codes;
 mod event;
@@ -46,8 +51,8 @@ pub use evidence::{
     Evidence, EvidenceBatch, EvidenceBuilder, Retention, SourceInfo, SourceKind, SourceStats,
 };
 pub use facts::{
-    Fact, Facts, InstallationType, InstalledUpdate, Located, OsFact, PendingRebootIndicator, PolicyValue,
-    RegData, ServiceFact, ServiceStartType, ServiceState, WsusServerFact,
+    Fact, Facts, InstallationType, InstalledUpdate, Located, OsFact, PendingRebootIndicator,
+    PolicyValue, RegData, ServiceFact, ServiceStartType, ServiceState, WsusServerFact,
 };
 pub use identity::{Arch, KbNumber, PackageIdentity, UpdateId, Version};
 pub use issue::ReadIssue;

@@ -62,7 +62,10 @@ impl Span {
     #[must_use]
     pub fn shifted(self, delta: u64) -> Self {
         match self {
-            Self::Lines { first, last } => Self::Lines { first: first + delta, last: last + delta },
+            Self::Lines { first, last } => Self::Lines {
+                first: first + delta,
+                last: last + delta,
+            },
             other => other,
         }
     }
@@ -74,7 +77,10 @@ impl fmt::Display for Span {
             Self::Lines { first, last } if first == last => write!(f, "{first}"),
             Self::Lines { first, last } => write!(f, "{first}-{last}"),
             Self::Record { id } => write!(f, "record {id}"),
-            Self::RegistryValue { key, value: Some(v) } => write!(f, "{key}\\{v}"),
+            Self::RegistryValue {
+                key,
+                value: Some(v),
+            } => write!(f, "{key}\\{v}"),
             Self::RegistryValue { key, value: None } => write!(f, "{key}"),
             Self::XmlPath { path } => write!(f, "{path}"),
             Self::Offset { offset } => write!(f, "offset {offset}"),

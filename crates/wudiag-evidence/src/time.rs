@@ -30,22 +30,44 @@ pub struct EventTime {
 impl EventTime {
     /// A local time with unknown offset.
     pub const fn local(written: DateTime) -> Self {
-        Self { written, zone: TimeZoneHint::Local, utc: None }
+        Self {
+            written,
+            zone: TimeZoneHint::Local,
+            utc: None,
+        }
     }
 
     /// A time written in UTC.
     pub const fn utc(written: DateTime) -> Self {
-        Self { written, zone: TimeZoneHint::Utc, utc: Some(written) }
+        Self {
+            written,
+            zone: TimeZoneHint::Utc,
+            utc: Some(written),
+        }
     }
 
     /// A local time with a known offset (minutes east of UTC).
     pub fn with_offset(written: DateTime, offset_minutes: i16) -> Self {
-        let utc = written.checked_sub(jiff::Span::new().minutes(i64::from(offset_minutes))).ok();
-        Self { written, zone: TimeZoneHint::Offset(offset_minutes), utc }
+        let utc = written
+            .checked_sub(jiff::Span::new().minutes(i64::from(offset_minutes)))
+            .ok();
+        Self {
+            written,
+            zone: TimeZoneHint::Offset(offset_minutes),
+            utc,
+        }
     }
 
     /// Builds a civil time from parts, rejecting impossible dates (`2024-02-30`) instead of panicking.
-    pub fn civil(year: i16, month: i8, day: i8, hour: i8, minute: i8, second: i8, nanos: i32) -> Option<DateTime> {
+    pub fn civil(
+        year: i16,
+        month: i8,
+        day: i8,
+        hour: i8,
+        minute: i8,
+        second: i8,
+        nanos: i32,
+    ) -> Option<DateTime> {
         DateTime::new(year, month, day, hour, minute, second, nanos).ok()
     }
 
@@ -89,7 +111,10 @@ mod tests {
 
     #[test]
     fn offsets_normalise_to_utc() {
-        let t = EventTime::with_offset(EventTime::civil(2018, 1, 17, 20, 13, 28, 509_000_000).unwrap(), 540);
+        let t = EventTime::with_offset(
+            EventTime::civil(2018, 1, 17, 20, 13, 28, 509_000_000).unwrap(),
+            540,
+        );
         assert_eq!(t.to_string(), "2018-01-17T20:13:28.509+09:00");
         assert_eq!(t.utc.unwrap().to_string(), "2018-01-17T11:13:28.509");
         assert!(EventTime::civil(2024, 2, 30, 0, 0, 0, 0).is_none());

@@ -12,12 +12,17 @@ where
 {
     match path {
         Some(p) => {
-            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let mut tmp = tempfile_in(dir).with_context(|| format!("creating a file next to {}", p.display()))?;
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut tmp = tempfile_in(dir)
+                .with_context(|| format!("creating a file next to {}", p.display()))?;
             write(&mut tmp.1, false).with_context(|| format!("writing {}", p.display()))?;
             tmp.1.flush()?;
             drop(tmp.1);
-            std::fs::rename(&tmp.0, p).with_context(|| format!("moving the report to {}", p.display()))?;
+            std::fs::rename(&tmp.0, p)
+                .with_context(|| format!("moving the report to {}", p.display()))?;
             Ok(())
         }
         None => {
@@ -34,7 +39,11 @@ where
 fn tempfile_in(dir: &Path) -> io::Result<(std::path::PathBuf, io::BufWriter<std::fs::File>)> {
     for n in 0..1000u32 {
         let path = dir.join(format!(".wudiag-report-{}-{n}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(f) => return Ok((path, io::BufWriter::new(f))),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),

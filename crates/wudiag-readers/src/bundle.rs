@@ -1,0 +1,552 @@
+//! Finding the inputs: files, folders walked recursively, and archives (zip, cab) opened in place.
+//!
+//! Bundles come from strangers, so this module is defensive: symbolic links are never followed, archive
+//! member names with `..` or absolute paths are refused, nesting depth, member size, total expansion and
+//! compression ratio are bounded, and nothing is ever written to disk: members are streamed (or, for
+//! nested archives, held in memory within [`Limits::max_in_memory`]).
+
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use wudiag_evidence::SourceKind;
+
+/// Bounds that keep a hostile bundle from exhausting the machine.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Archives inside archives, at most this deep.
+    pub max_nesting: u32,
+    /// A single archive member is read up to this many bytes.
+    pub max_member_bytes: u64,
+    /// All archive members together expand to at most this many bytes.
+    pub max_total_expanded: u64,
+    /// Members whose declared size exceeds `compressed × max_ratio` (and 64 MiB) are refused as bombs.
+    pub max_ratio: u64,
+    /// Nested archives and binary members are held in memory up to this size.
+    pub max_in_memory: u64,
+    /// At most this many files are considered.
+    pub max_files: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_nesting: 4,
+            max_member_bytes: 8 << 30,
+            max_total_expanded: 64 << 30,
+            max_ratio: 1000,
+            max_in_memory: 512 << 20,
+            max_files: 200_000,
+        }
+    }
+}
+
+/// Where an archive's bytes are.
+#[derive(Debug)]
+pub(crate) enum ArchiveBytes {
+    /// A file on disk.
+    File(PathBuf),
+    /// Bytes held in memory (an archive inside an archive).
+    Memory(Arc<Vec<u8>>),
+}
+
+impl ArchiveBytes {
+    fn open(&self) -> io::Result<Box<dyn ReadSeek>> {
+        Ok(match self {
+            Self::File(p) => Box::new(File::open(p)?),
+            Self::Memory(b) => Box::new(Cursor::new(SharedBytes(Arc::clone(b)))),
+        })
+    }
+}
+
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// Shared bytes usable as a cursor.
+#[derive(Debug, Clone)]
+struct SharedBytes(Arc<Vec<u8>>);
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// How to open one input.
+#[derive(Debug, Clone)]
+pub(crate) enum Locator {
+    /// A plain file.
+    File(PathBuf),
+    /// Member `index` of a zip archive.
+    Zip {
+        archive: Arc<ArchiveBytes>,
+        index: usize,
+    },
+    /// Member `name` of a cabinet.
+    Cab {
+        archive: Arc<ArchiveBytes>,
+        name: String,
+    },
+}
+
+/// One input found: a file or an archive member.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    /// Shown path (`bundle.zip!Logs/CBS.log`).
+    pub(crate) display: String,
+    /// File name, for sniffing.
+    pub(crate) name: String,
+    /// Size in bytes (uncompressed size for members).
+    pub(crate) size: u64,
+    /// How to open it.
+    pub(crate) locator: Locator,
+    /// Index of the archive candidate it came from, in the discovery list.
+    pub(crate) container: Option<usize>,
+    /// Set for archives themselves (listed as sources; their members follow) and for refused entries.
+    pub(crate) listed_only: Option<(SourceKind, Option<String>)>,
+    /// Byte budget for reading this member (members only).
+    pub(crate) byte_limit: u64,
+}
+
+impl Candidate {
+    /// Opens the input and hands a reader to `f`. The reader yields at most `byte_limit` bytes.
+    pub(crate) fn open_with<T>(&self, f: impl FnOnce(&mut dyn Read) -> T) -> io::Result<T> {
+        match &self.locator {
+            Locator::File(p) => {
+                let mut file = File::open(p)?;
+                Ok(f(&mut file))
+            }
+            Locator::Zip { archive, index } => {
+                let mut zip = zip::ZipArchive::new(archive.open()?).map_err(io::Error::other)?;
+                let member = zip.by_index(*index).map_err(io::Error::other)?;
+                let mut limited = member.take(self.byte_limit);
+                Ok(f(&mut limited))
+            }
+            Locator::Cab { archive, name } => {
+                let mut cab = cab::Cabinet::new(archive.open()?)?;
+                let member = cab.read_file(name)?;
+                let mut limited = member.take(self.byte_limit);
+                Ok(f(&mut limited))
+            }
+        }
+    }
+
+    /// Reads the whole input into memory, up to `cap` bytes (an error beyond).
+    pub(crate) fn read_all(&self, cap: u64) -> io::Result<Vec<u8>> {
+        self.open_with(|r| {
+            let mut buf = Vec::new();
+            r.take(cap.saturating_add(1)).read_to_end(&mut buf)?;
+            if buf.len() as u64 > cap {
+                return Err(io::Error::other(format!(
+                    "larger than the {} MiB read limit",
+                    cap >> 20
+                )));
+            }
+            Ok(buf)
+        })?
+    }
+
+    /// The path on disk, for plain files.
+    pub(crate) fn file_path(&self) -> Option<&Path> {
+        match &self.locator {
+            Locator::File(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Walks `paths` and returns every input found, archives expanded in place.
+pub(crate) fn discover(paths: &[PathBuf], limits: &Limits) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut budget = limits.max_total_expanded;
+    for path in paths {
+        let display = path.display().to_string();
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                out.push(refused(display, path, 0, format!("cannot open: {e}")));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk_dir(path, limits, &mut budget, &mut out);
+        } else {
+            // A symlink named explicitly on the command line is the user's choice: follow it.
+            add_file(path.clone(), display, limits, &mut budget, &mut out);
+        }
+    }
+    out
+}
+
+fn refused(display: String, path: &Path, size: u64, reason: String) -> Candidate {
+    Candidate {
+        name: file_name(&display),
+        display,
+        size,
+        locator: Locator::File(path.to_path_buf()),
+        container: None,
+        listed_only: Some((SourceKind::Unknown, Some(reason))),
+        byte_limit: 0,
+    }
+}
+
+fn file_name(display: &str) -> String {
+    display
+        .rsplit(['/', '\\', '!'])
+        .next()
+        .unwrap_or(display)
+        .to_owned()
+}
+
+fn walk_dir(root: &Path, limits: &Limits, budget: &mut u64, out: &mut Vec<Candidate>) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .max_depth(64)
+        .sort_by_file_name();
+    for entry in walker {
+        if out.len() >= limits.max_files {
+            out.push(refused(
+                root.display().to_string(),
+                root,
+                0,
+                format!(
+                    "more than {} files: the rest were not read",
+                    limits.max_files
+                ),
+            ));
+            return;
+        }
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let p = e
+                    .path()
+                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                out.push(refused(
+                    p.display().to_string(),
+                    &p,
+                    0,
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        let ft = entry.file_type();
+        if ft.is_symlink() {
+            out.push(refused(
+                entry.path().display().to_string(),
+                entry.path(),
+                0,
+                "symbolic link: not followed".to_owned(),
+            ));
+        } else if ft.is_file() {
+            add_file(
+                entry.path().to_path_buf(),
+                entry.path().display().to_string(),
+                limits,
+                budget,
+                out,
+            );
+        }
+    }
+}
+
+fn magic(path: &Path) -> [u8; 4] {
+    let mut m = [0u8; 4];
+    if let Ok(mut f) = File::open(path) {
+        let _ = f.read(&mut m);
+    }
+    m
+}
+
+fn add_file(
+    path: PathBuf,
+    display: String,
+    limits: &Limits,
+    budget: &mut u64,
+    out: &mut Vec<Candidate>,
+) {
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let m = magic(&path);
+    let archive = Arc::new(ArchiveBytes::File(path.clone()));
+    let mut cand = Candidate {
+        name: file_name(&display),
+        display,
+        size,
+        locator: Locator::File(path),
+        container: None,
+        listed_only: None,
+        byte_limit: u64::MAX,
+    };
+    if &m == b"PK\x03\x04" || &m == b"PK\x05\x06" {
+        cand.listed_only = Some((SourceKind::Zip, None));
+        expand_zip(cand, &archive, 0, limits, budget, out);
+    } else if &m == b"MSCF" {
+        cand.listed_only = Some((SourceKind::Cab, None));
+        expand_cab(cand, &archive, 0, limits, budget, out);
+    } else {
+        out.push(cand);
+    }
+}
+
+/// True for member names that could escape a folder if extracted: absolute paths, drive letters, `..`.
+pub(crate) fn unsafe_member_name(name: &str) -> bool {
+    let n = name.replace('\\', "/");
+    n.starts_with('/')
+        || n.as_bytes().get(1) == Some(&b':')
+        || n.split('/').any(|part| part == "..")
+        || n.contains('\0')
+}
+
+fn expand_zip(
+    mut container: Candidate,
+    archive: &Arc<ArchiveBytes>,
+    depth: u32,
+    limits: &Limits,
+    budget: &mut u64,
+    out: &mut Vec<Candidate>,
+) {
+    let reader = match archive.open() {
+        Ok(r) => r,
+        Err(e) => {
+            container.listed_only =
+                Some((SourceKind::Zip, Some(format!("cannot open archive: {e}"))));
+            out.push(container);
+            return;
+        }
+    };
+    let mut zip = match zip::ZipArchive::new(reader) {
+        Ok(z) => z,
+        Err(e) => {
+            container.listed_only =
+                Some((SourceKind::Zip, Some(format!("damaged zip archive: {e}"))));
+            out.push(container);
+            return;
+        }
+    };
+    let parent_display = container.display.clone();
+    let container_index = out.len();
+    out.push(container);
+    for index in 0..zip.len() {
+        if out.len() >= limits.max_files {
+            break;
+        }
+        let Ok(member) = zip.by_index_raw(index) else {
+            out.push(member_refused(
+                &parent_display,
+                &format!("#{index}"),
+                container_index,
+                "unreadable entry",
+            ));
+            continue;
+        };
+        let name = member
+            .name()
+            .map(std::borrow::Cow::into_owned)
+            .unwrap_or_else(|_| format!("#{index} (undecodable name)"));
+        if member.is_dir() {
+            continue;
+        }
+        let display = format!("{parent_display}!{name}");
+        let refuse = |reason: String| Candidate {
+            name: file_name(&name),
+            display: display.clone(),
+            size: member.size(),
+            locator: Locator::Zip {
+                archive: Arc::clone(archive),
+                index,
+            },
+            container: Some(container_index),
+            listed_only: Some((SourceKind::Unknown, Some(reason))),
+            byte_limit: 0,
+        };
+        if unsafe_member_name(&name) || member.enclosed_name().is_none() {
+            out.push(refuse(
+                "unsafe path in archive (absolute or `..`): not read".to_owned(),
+            ));
+            continue;
+        }
+        if member.is_symlink() {
+            out.push(refuse("symbolic link in archive: not followed".to_owned()));
+            continue;
+        }
+        if member.encrypted() {
+            out.push(refuse("encrypted archive member: not read".to_owned()));
+            continue;
+        }
+        let size = member.size();
+        let packed = member.compressed_size().max(1);
+        if size > 64 << 20 && size / packed > limits.max_ratio {
+            out.push(refuse(format!(
+                "expands {}× ({} MiB from {} KiB): refused as a possible zip bomb",
+                size / packed,
+                size >> 20,
+                packed >> 10
+            )));
+            continue;
+        }
+        if *budget == 0 {
+            out.push(refuse(
+                "the bundle's total expansion limit was reached: not read".to_owned(),
+            ));
+            continue;
+        }
+        let byte_limit = size
+            .min(limits.max_member_bytes)
+            .min(*budget)
+            .saturating_add(1 << 16);
+        *budget = budget.saturating_sub(size);
+        drop(member);
+        let cand = Candidate {
+            name: file_name(&name),
+            display,
+            size,
+            locator: Locator::Zip {
+                archive: Arc::clone(archive),
+                index,
+            },
+            container: Some(container_index),
+            listed_only: None,
+            byte_limit,
+        };
+        nest_or_push(cand, depth, limits, budget, out);
+    }
+}
+
+fn member_refused(parent: &str, name: &str, container: usize, reason: &str) -> Candidate {
+    Candidate {
+        name: name.to_owned(),
+        display: format!("{parent}!{name}"),
+        size: 0,
+        locator: Locator::File(PathBuf::new()),
+        container: Some(container),
+        listed_only: Some((SourceKind::Unknown, Some(reason.to_owned()))),
+        byte_limit: 0,
+    }
+}
+
+/// An archive member that is itself an archive is opened in memory (bounded); others are pushed as they are.
+fn nest_or_push(
+    cand: Candidate,
+    depth: u32,
+    limits: &Limits,
+    budget: &mut u64,
+    out: &mut Vec<Candidate>,
+) {
+    let lower = cand.name.to_ascii_lowercase();
+    let maybe_archive = lower.ends_with(".zip") || lower.ends_with(".cab");
+    if !maybe_archive {
+        out.push(cand);
+        return;
+    }
+    let head = cand.open_with(|r| {
+        let mut m = [0u8; 4];
+        r.read_exact(&mut m).map(|()| m)
+    });
+    let kind = match head {
+        Ok(Ok(m)) if &m == b"PK\x03\x04" || &m == b"PK\x05\x06" => SourceKind::Zip,
+        Ok(Ok(m)) if &m == b"MSCF" => SourceKind::Cab,
+        _ => {
+            out.push(cand);
+            return;
+        }
+    };
+    let mut cand = cand;
+    if depth + 1 > limits.max_nesting {
+        cand.listed_only = Some((
+            kind,
+            Some(format!(
+                "archive nested deeper than {}: not opened",
+                limits.max_nesting
+            )),
+        ));
+        out.push(cand);
+        return;
+    }
+    match cand.read_all(limits.max_in_memory) {
+        Ok(bytes) => {
+            let inner = Arc::new(ArchiveBytes::Memory(Arc::new(bytes)));
+            cand.listed_only = Some((kind, None));
+            if kind == SourceKind::Zip {
+                expand_zip(cand, &inner, depth + 1, limits, budget, out);
+            } else {
+                expand_cab(cand, &inner, depth + 1, limits, budget, out);
+            }
+        }
+        Err(e) => {
+            cand.listed_only = Some((kind, Some(format!("nested archive not opened: {e}"))));
+            out.push(cand);
+        }
+    }
+}
+
+fn expand_cab(
+    mut container: Candidate,
+    archive: &Arc<ArchiveBytes>,
+    depth: u32,
+    limits: &Limits,
+    budget: &mut u64,
+    out: &mut Vec<Candidate>,
+) {
+    let cab = archive.open().and_then(cab::Cabinet::new);
+    let cab = match cab {
+        Ok(c) => c,
+        Err(e) => {
+            container.listed_only = Some((SourceKind::Cab, Some(format!("damaged cabinet: {e}"))));
+            out.push(container);
+            return;
+        }
+    };
+    let parent_display = container.display.clone();
+    let container_index = out.len();
+    out.push(container);
+    let members: Vec<(String, u64)> = cab
+        .folder_entries()
+        .flat_map(cab::FolderEntry::file_entries)
+        .map(|f| (f.name().to_owned(), u64::from(f.uncompressed_size())))
+        .collect();
+    for (name, size) in members {
+        let display = format!("{parent_display}!{name}");
+        let mut cand = Candidate {
+            name: file_name(&name),
+            display,
+            size,
+            locator: Locator::Cab {
+                archive: Arc::clone(archive),
+                name: name.clone(),
+            },
+            container: Some(container_index),
+            listed_only: None,
+            byte_limit: size.min(limits.max_member_bytes).saturating_add(1 << 16),
+        };
+        if unsafe_member_name(&name) {
+            cand.listed_only = Some((
+                SourceKind::Unknown,
+                Some("unsafe path in cabinet: not read".to_owned()),
+            ));
+            out.push(cand);
+            continue;
+        }
+        *budget = budget.saturating_sub(size);
+        nest_or_push(cand, depth, limits, budget, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_escaping_names() {
+        for bad in [
+            "../x.log",
+            "a/../../x",
+            "/etc/passwd",
+            "C:\\Windows\\x",
+            "..\\x",
+        ] {
+            assert!(unsafe_member_name(bad), "{bad}");
+        }
+        assert!(!unsafe_member_name("Logs/CBS/CBS.log"));
+    }
+}
