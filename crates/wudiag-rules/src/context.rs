@@ -1,0 +1,243 @@
+//! What every rule gets: the evidence, a summary of the OS, and the update attempts.
+
+use std::collections::BTreeMap;
+
+use wudiag_evidence::{
+    Arch, Event, EventKind, EventTime, Evidence, HResult, KbNumber, Location, Version,
+};
+
+/// What the evidence says about the operating system.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OsSummary {
+    /// Product name, when a source names it.
+    pub product: Option<String>,
+    /// NT version (`6.1.7601`, `10.0.19045.4291`).
+    pub version: Option<Version>,
+    /// Architecture.
+    pub arch: Option<Arch>,
+    /// Servicing stack version in use (newest seen).
+    pub servicing_stack: Option<Version>,
+    /// Where the version came from.
+    pub version_source: Option<Location>,
+}
+
+impl OsSummary {
+    /// Builds the summary from the facts: explicit OS facts first, then the servicing stack version, whose
+    /// major.minor.build matches the OS it services.
+    pub fn from_evidence(evidence: &Evidence) -> Self {
+        let facts = evidence.facts();
+        let mut s = Self::default();
+        for os in &facts.os {
+            if s.product.is_none() {
+                s.product.clone_from(&os.value.product);
+            }
+            if let Some(v) = os.value.version {
+                if s.version.is_none_or(|cur| v > cur) {
+                    s.version = Some(v);
+                    s.version_source = Some(os.location.clone());
+                }
+            }
+            if s.arch.is_none() {
+                s.arch = os.value.arch;
+            }
+        }
+        s.servicing_stack = facts.servicing_stack.iter().map(|l| l.value).max();
+        if s.version.is_none() {
+            if let Some(ssu) = facts.servicing_stack.iter().max_by_key(|l| l.value) {
+                let v = ssu.value;
+                s.version = Some(Version([v.major(), v.minor(), v.build(), 0]));
+                s.version_source = Some(ssu.location.clone());
+            }
+        }
+        s
+    }
+
+    /// True for Windows 7 / Server 2008 R2 / Vista / 2008 (NT 6.0 and 6.1), where CheckSUR replaces
+    /// `DISM /RestoreHealth`.
+    pub fn is_nt6_legacy(&self) -> Option<bool> {
+        self.version.map(|v| v.major() == 6 && v.minor() <= 1)
+    }
+
+    /// A short human name for the NT version.
+    pub fn describe(&self) -> String {
+        let Some(v) = self.version else {
+            return "unknown Windows version".to_owned();
+        };
+        let name = match (v.major(), v.minor(), v.build()) {
+            (6, 0, _) => "Windows Vista / Server 2008",
+            (6, 1, _) => "Windows 7 / Server 2008 R2",
+            (6, 2, _) => "Windows 8 / Server 2012",
+            (6, 3, _) => "Windows 8.1 / Server 2012 R2",
+            (10, 0, b) if b >= 22000 => "Windows 11 / Server 2022+",
+            (10, 0, 20348) => "Windows Server 2022",
+            (10, 0, 17763) => "Windows 10 1809 / Server 2019",
+            (10, 0, 14393) => "Windows 10 1607 / Server 2016",
+            (10, 0, _) => "Windows 10",
+            _ => "Windows",
+        };
+        match &self.product {
+            Some(p) => format!("{p} ({v})"),
+            None => format!("{name} ({v})"),
+        }
+    }
+}
+
+/// What happened to one update across all sources.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UpdateAttempt {
+    /// The update: a KB, or an update id when no KB is known.
+    pub update: String,
+    /// Its KB, when known.
+    pub kb: Option<KbNumber>,
+    /// Failure codes, in order of first appearance.
+    pub codes: Vec<HResult>,
+    /// Steps, in time order: (time, kind, location).
+    pub steps: Vec<AttemptStep>,
+    /// The last outcome seen.
+    pub outcome: AttemptOutcome,
+}
+
+/// One step of an update attempt.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AttemptStep {
+    /// When.
+    pub time: Option<EventTime>,
+    /// What (`install_failed`).
+    pub kind: &'static str,
+    /// The code, when the step failed.
+    pub code: Option<HResult>,
+    /// Where it was seen.
+    pub location: Location,
+}
+
+/// How an update attempt ended, as far as the evidence shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptOutcome {
+    /// The last step was a success.
+    Succeeded,
+    /// The last step was a failure.
+    Failed,
+    /// A failure was followed by a later success.
+    RecoveredAfterFailure,
+    /// Started, no outcome seen.
+    Unknown,
+}
+
+fn is_attempt_step(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::DownloadStarted
+            | EventKind::DownloadSucceeded
+            | EventKind::DownloadFailed
+            | EventKind::InstallStarted
+            | EventKind::InstallSucceeded
+            | EventKind::InstallFailed
+            | EventKind::UninstallSucceeded
+            | EventKind::UninstallFailed
+    )
+}
+
+fn is_success(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::InstallSucceeded | EventKind::DownloadSucceeded | EventKind::UninstallSucceeded
+    )
+}
+
+/// Groups download/install events into attempts per update (KB first, then update id).
+pub(crate) fn attempts(evidence: &Evidence) -> Vec<UpdateAttempt> {
+    let mut by_update: BTreeMap<String, UpdateAttempt> = BTreeMap::new();
+    for e in evidence
+        .events()
+        .iter()
+        .filter(|e| is_attempt_step(&e.kind))
+    {
+        let (key, kb) = match (e.kbs.first(), &e.update_id) {
+            (Some(kb), _) => (kb.to_string(), Some(*kb)),
+            (None, Some(id)) => (id.to_string(), None),
+            (None, None) => continue,
+        };
+        let a = by_update
+            .entry(key.clone())
+            .or_insert_with(|| UpdateAttempt {
+                update: key,
+                kb,
+                codes: Vec::new(),
+                steps: Vec::new(),
+                outcome: AttemptOutcome::Unknown,
+            });
+        push_step(a, e);
+    }
+    let mut out: Vec<UpdateAttempt> = by_update.into_values().collect();
+    for a in &mut out {
+        let failed_before = a
+            .steps
+            .iter()
+            .any(|s| s.code.is_some() || s.kind.ends_with("failed"));
+        a.outcome = match a.steps.last().map(|s| s.kind) {
+            Some(k) if k.ends_with("succeeded") && failed_before => {
+                AttemptOutcome::RecoveredAfterFailure
+            }
+            Some(k) if k.ends_with("succeeded") => AttemptOutcome::Succeeded,
+            Some(k) if k.ends_with("failed") => AttemptOutcome::Failed,
+            _ => AttemptOutcome::Unknown,
+        };
+    }
+    out
+}
+
+fn push_step(a: &mut UpdateAttempt, e: &Event) {
+    let code = if is_success(&e.kind) {
+        None
+    } else {
+        e.codes.first().copied()
+    };
+    if let Some(c) = code {
+        if !a.codes.contains(&c) {
+            a.codes.push(c);
+        }
+    }
+    a.steps.push(AttemptStep {
+        time: e.time,
+        kind: e.kind.name(),
+        code,
+        location: e.location.clone(),
+    });
+}
+
+/// What every rule gets.
+pub struct Context<'a> {
+    /// All evidence.
+    pub evidence: &'a Evidence,
+    /// The OS, as far as the evidence tells.
+    pub os: OsSummary,
+    /// Update attempts.
+    pub attempts: Vec<UpdateAttempt>,
+}
+
+impl<'a> Context<'a> {
+    /// Prepares the context (OS summary, attempts) once for all rules.
+    pub fn new(evidence: &'a Evidence) -> Self {
+        Self {
+            evidence,
+            os: OsSummary::from_evidence(evidence),
+            attempts: attempts(evidence),
+        }
+    }
+
+    /// The attempt of an update, by KB.
+    pub fn attempt(&self, kb: KbNumber) -> Option<&UpdateAttempt> {
+        self.attempts.iter().find(|a| a.kb == Some(kb))
+    }
+
+    /// True when, after `time`, the same update succeeded (so a failure at `time` was overcome).
+    pub fn succeeded_later(&self, kb: KbNumber, time: Option<EventTime>) -> bool {
+        let Some(a) = self.attempt(kb) else {
+            return false;
+        };
+        a.steps.iter().any(|s| {
+            s.kind.ends_with("succeeded") && matches!((s.time, time), (Some(st), Some(t)) if st > t)
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! The rule contract: metadata declared once next to its documentation, and a check over the evidence.
+
+use wudiag_evidence::Severity;
+
+use crate::{Context, Finding};
+
+/// The area a rule belongs to; its id prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Area {
+    /// `CBS`: servicing stack and component store.
+    Servicing,
+    /// `AGT`: the Windows Update client (scan, download, install).
+    Agent,
+    /// `WSUS`: WSUS server and WSUS/ConfigMgr client side.
+    Wsus,
+    /// `NET`: proxy, TLS, DNS, Mux, Delivery Optimization.
+    Network,
+    /// `PKG`: applicability, architecture, supersedence, prerequisites.
+    Package,
+    /// `SYS`: reboot, services, policy, machine state.
+    System,
+    /// `SETUP`: feature upgrades.
+    Setup,
+    /// `ERR`: the generic catalogue rule.
+    Catalog,
+}
+
+/// Lifecycle of a rule (ids are never reused: a removed rule keeps its id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleStatus {
+    /// Stable.
+    Stable,
+    /// New; output may change.
+    Preview,
+}
+
+/// Everything known about a rule without running it. Built by [`declare_rule!`](crate::declare_rule).
+#[derive(Debug, serde::Serialize)]
+pub struct RuleMeta {
+    /// Stable id: area prefix + 3 digits (`WSUS001`).
+    pub id: &'static str,
+    /// Kebab-case name describing the failure (`wsus-max-installed-prerequisites-too-low`).
+    pub name: &'static str,
+    /// Area.
+    pub area: Area,
+    /// Default severity of its findings.
+    pub severity: Severity,
+    /// Lifecycle.
+    pub status: RuleStatus,
+    /// Codes whose generic finding this rule's findings replace.
+    #[serde(skip)]
+    pub explains: &'static [u32],
+    /// The rule's documentation (its doc comment).
+    pub doc: &'static str,
+    /// Source file that defines it.
+    pub file: &'static str,
+    /// Line of the declaration.
+    pub line: u32,
+}
+
+impl RuleMeta {
+    /// The first line of the doc's "What it detects" section, as a summary.
+    pub fn summary(&self) -> &'static str {
+        let mut lines = self.doc.lines().map(str::trim);
+        for l in lines.by_ref() {
+            if l.starts_with("## What it detects") {
+                break;
+            }
+        }
+        lines.find(|l| !l.is_empty()).unwrap_or(self.name)
+    }
+}
+
+/// A diagnosis rule.
+pub trait Rule: Sync {
+    /// Its metadata.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Looks at the evidence and reports findings.
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+/// Declares a rule: its doc comment is its documentation, and the metadata sits next to it.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// ## What it detects
+///     /// …
+///     pub PendingRebootBlocksInstall,
+///     id = "SYS001", name = "pending-reboot-blocks-install", area = System, severity = Error,
+///     explains = [0x8007_0BC9],
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis $name:ident,
+        id = $id:literal, name = $kebab:literal, area = $area:ident, severity = $sev:ident
+        $(, status = $status:ident)?
+        $(, explains = [$($code:expr),* $(,)?])?
+        $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        $vis struct $name;
+
+        impl $name {
+            /// This rule's metadata.
+            pub const META: $crate::RuleMeta = $crate::RuleMeta {
+                id: $id,
+                name: $kebab,
+                area: $crate::Area::$area,
+                severity: ::wudiag_evidence::Severity::$sev,
+                status: $crate::declare_rule!(@status $($status)?),
+                explains: &[$($($code),*)?],
+                doc: concat!($($doc, "\n"),*),
+                file: file!(),
+                line: line!(),
+            };
+        }
+    };
+    (@status) => { $crate::RuleStatus::Stable };
+    (@status $s:ident) => { $crate::RuleStatus::$s };
+}
