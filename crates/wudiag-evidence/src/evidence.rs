@@ -42,6 +42,8 @@ pub enum SourceKind {
     WmicQfe,
     /// `Get-HotFix` table.
     GetHotFix,
+    /// A list of installed updates as the Windows Update Agent API gives it (`KB…: title` lines).
+    WuaUpdateList,
     /// A WSUS `web.config`.
     WsusWebConfig,
     /// A services listing written by `wudiag collect`.
@@ -73,6 +75,7 @@ impl SourceKind {
             Self::SystemInfo => "systeminfo",
             Self::WmicQfe => "wmic_qfe",
             Self::GetHotFix => "get_hotfix",
+            Self::WuaUpdateList => "wua_update_list",
             Self::WsusWebConfig => "wsus_web_config",
             Self::ServiceStates => "service_states",
             Self::Zip => "zip",

@@ -32,6 +32,7 @@ fn expected_kind(manifest_kind: &str) -> Option<&'static str> {
         "wmic_qfe" => "wmic_qfe",
         "get_hotfix" => "get_hotfix",
         "reg_export" => "registry_export",
+        "wua_update_list" => "wua_update_list",
         _ => return None,
     })
 }
@@ -65,7 +66,10 @@ fn every_corpus_file_is_recognised() {
         };
         checked += 1;
         let got = src["kind"].as_str().unwrap_or_default();
+        let empty = src["skipped"].as_str().is_some_and(|r| r.starts_with("empty file"));
         match expected_kind(kind) {
+            // An empty export (a BOM and a line break) cannot show its kind; it must say it is empty.
+            Some(_) if empty => {}
             Some(want) => {
                 if got != want {
                     problems.push(format!("{file}: kind {got}, expected {want} (manifest kind {kind})"));
@@ -77,7 +81,7 @@ fn every_corpus_file_is_recognised() {
                 if failed > 0 && !file.contains("excerpt") {
                     problems.push(format!("{file}: {failed} failed records on a whole log"));
                 }
-                if src["records_ok"].as_u64().unwrap_or(0) == 0 && !file.ends_with("_qfe.txt") {
+                if src["records_ok"].as_u64().unwrap_or(0) == 0 {
                     problems.push(format!("{file}: no record read"));
                 }
             }
