@@ -8,8 +8,7 @@ use crate::{
 };
 
 /// What a source is. Decided by content, not only by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SourceKind {
     /// `%windir%\Logs\CBS\CBS.log`, `CbsPersist_*.log`, and `findstr [SR]` extracts of them.
@@ -82,6 +81,12 @@ impl SourceKind {
             Self::Cab => "cab",
             Self::Unknown => "unknown",
         }
+    }
+}
+
+impl serde::Serialize for SourceKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
