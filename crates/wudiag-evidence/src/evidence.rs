@@ -241,8 +241,10 @@ impl EvidenceBatch {
         self.stats.events_dropped += 1;
     }
 
-    /// Counts a record and keeps its event if the retention policy wants it.
-    pub fn record(&mut self, event: Event) {
+    /// Counts a record and keeps its event if the retention policy wants it. The event's location is
+    /// placed in this batch's source (readers only set the span).
+    pub fn record(&mut self, mut event: Event) {
+        event.location.source = self.source;
         self.stats.records_ok += 1;
         if let Some(n) = self.stats.by_severity.get_mut(event.severity.index()) {
             *n += 1;

@@ -3,8 +3,12 @@
 use std::collections::BTreeMap;
 
 use wudiag_evidence::{
-    Arch, Event, EventKind, EventTime, Evidence, HResult, KbNumber, Location, Version,
+    Arch, Event, EventKind, EventTime, Evidence, HResult, InstalledUpdate, KbNumber, Located,
+    Location, PackageIdentity, Severity, Version,
 };
+
+use crate::Finding;
+use crate::text::contains_ci;
 
 /// What the evidence says about the operating system.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -31,23 +35,23 @@ impl OsSummary {
             if s.product.is_none() {
                 s.product.clone_from(&os.value.product);
             }
-            if let Some(v) = os.value.version {
-                if s.version.is_none_or(|cur| v > cur) {
-                    s.version = Some(v);
-                    s.version_source = Some(os.location.clone());
-                }
+            if let Some(v) = os.value.version
+                && s.version.is_none_or(|cur| v > cur)
+            {
+                s.version = Some(v);
+                s.version_source = Some(os.location.clone());
             }
             if s.arch.is_none() {
                 s.arch = os.value.arch;
             }
         }
         s.servicing_stack = facts.servicing_stack.iter().map(|l| l.value).max();
-        if s.version.is_none() {
-            if let Some(ssu) = facts.servicing_stack.iter().max_by_key(|l| l.value) {
-                let v = ssu.value;
-                s.version = Some(Version([v.major(), v.minor(), v.build(), 0]));
-                s.version_source = Some(ssu.location.clone());
-            }
+        if s.version.is_none()
+            && let Some(ssu) = facts.servicing_stack.iter().max_by_key(|l| l.value)
+        {
+            let v = ssu.value;
+            s.version = Some(Version([v.major(), v.minor(), v.build(), 0]));
+            s.version_source = Some(ssu.location.clone());
         }
         s
     }
@@ -56,6 +60,24 @@ impl OsSummary {
     /// `DISM /RestoreHealth`.
     pub fn is_nt6_legacy(&self) -> Option<bool> {
         self.version.map(|v| v.major() == 6 && v.minor() <= 1)
+    }
+
+    /// `Windows 10 (10.0.19045.2965), x64, servicing stack 10.0.19041.2905`, or what is known of it; says
+    /// so when the version is unknown.
+    pub fn sentence(&self) -> String {
+        let mut s = self.describe();
+        if let Some(a) = self.arch {
+            s.push_str(&format!(", {a}"));
+        }
+        if let Some(ssu) = self.servicing_stack {
+            s.push_str(&format!(", servicing stack {ssu}"));
+        }
+        s
+    }
+
+    /// True when the version is known to be NT 6.2 (Windows 8 / Server 2012) or later.
+    pub fn is_nt62_or_later(&self) -> Option<bool> {
+        self.version.map(|v| (v.major(), v.minor()) >= (6, 2))
     }
 
     /// A short human name for the NT version.
@@ -153,7 +175,8 @@ pub(crate) fn attempts(evidence: &Evidence) -> Vec<UpdateAttempt> {
         .iter()
         .filter(|e| is_attempt_step(&e.kind))
     {
-        let (key, kb) = match (e.kbs.first(), &e.update_id) {
+        let kbs = event_kbs(e);
+        let (key, kb) = match (kbs.first(), &e.update_id) {
             (Some(kb), _) => (kb.to_string(), Some(*kb)),
             (None, Some(id)) => (id.to_string(), None),
             (None, None) => continue,
@@ -193,10 +216,10 @@ fn push_step(a: &mut UpdateAttempt, e: &Event) {
     } else {
         e.codes.first().copied()
     };
-    if let Some(c) = code {
-        if !a.codes.contains(&c) {
-            a.codes.push(c);
-        }
+    if let Some(c) = code
+        && !a.codes.contains(&c)
+    {
+        a.codes.push(c);
     }
     a.steps.push(AttemptStep {
         time: e.time,
@@ -231,13 +254,129 @@ impl<'a> Context<'a> {
         self.attempts.iter().find(|a| a.kb == Some(kb))
     }
 
+    /// The kind of source an event was read from.
+    pub fn source_kind(&self, e: &Event) -> Option<wudiag_evidence::SourceKind> {
+        self.evidence.source(e.location.source).map(|s| s.kind)
+    }
+
+    /// Marks `finding` resolved when every one of `failures` was overcome by a later success of the same
+    /// update; leaves it open otherwise (or when `failures` is empty).
+    pub fn settle<'e>(
+        &self,
+        finding: Finding,
+        failures: impl IntoIterator<Item = &'e Event>,
+    ) -> Finding {
+        let mut any = false;
+        for e in failures {
+            any = true;
+            if !self.overcome(e) {
+                return finding;
+            }
+        }
+        if any { finding.resolved() } else { finding }
+    }
+
+    /// Every event, in time order.
+    pub fn events(&self) -> &'a [Event] {
+        self.evidence.events()
+    }
+
+    /// Events in an error context: the record is a warning or an error, or its kind is a failure.
+    pub fn failures(&self) -> impl Iterator<Item = &'a Event> + use<'a> {
+        self.evidence
+            .events()
+            .iter()
+            .filter(|e| is_error_context(e))
+    }
+
+    /// Events that carry `code`.
+    pub fn with_code(&self, code: u32) -> impl Iterator<Item = &'a Event> + use<'a> {
+        let code = HResult::new(code);
+        self.evidence
+            .events()
+            .iter()
+            .filter(move |e| e.codes.contains(&code))
+    }
+
+    /// Events that carry any of `codes`.
+    pub fn with_any_code<'c>(
+        &self,
+        codes: &'c [u32],
+    ) -> impl Iterator<Item = &'a Event> + use<'a, 'c> {
+        self.evidence
+            .events()
+            .iter()
+            .filter(move |e| e.codes.iter().any(|c| codes.contains(&c.value())))
+    }
+
+    /// Events whose message contains `needle` (ASCII case-insensitive).
+    pub fn mentioning<'n>(&self, needle: &'n str) -> impl Iterator<Item = &'a Event> + use<'a, 'n> {
+        self.evidence
+            .events()
+            .iter()
+            .filter(move |e| contains_ci(&e.message, needle))
+    }
+
+    /// The installed-update fact for `kb`, if the evidence lists it as installed.
+    pub fn installed(&self, kb: KbNumber) -> Option<&'a Located<InstalledUpdate>> {
+        self.evidence.facts().installed_updates.iter().find(|u| {
+            u.value.kb == Some(kb)
+                && u.value.cbs_state.is_none_or(|s| s >= 112)
+                && u.value
+                    .package
+                    .as_deref()
+                    .and_then(PackageIdentity::parse)
+                    .is_none_or(|p| p.kb() == Some(kb))
+        })
+    }
+
+    /// True when a later success of an update named by `e` shows that the failure in `e` was overcome.
+    pub fn overcome(&self, e: &Event) -> bool {
+        let kbs = event_kbs(e);
+        if !kbs.is_empty() {
+            return kbs.iter().any(|kb| self.succeeded_later(*kb, e.time));
+        }
+        e.update_id.as_ref().is_some_and(|id| {
+            let key = id.to_string();
+            self.attempts
+                .iter()
+                .find(|a| a.update == key)
+                .is_some_and(|a| later_success(a, e.time))
+        })
+    }
+
     /// True when, after `time`, the same update succeeded (so a failure at `time` was overcome).
     pub fn succeeded_later(&self, kb: KbNumber, time: Option<EventTime>) -> bool {
         let Some(a) = self.attempt(kb) else {
             return false;
         };
-        a.steps.iter().any(|s| {
-            s.kind.ends_with("succeeded") && matches!((s.time, time), (Some(st), Some(t)) if st > t)
-        })
+        later_success(a, time)
     }
+}
+
+fn later_success(a: &UpdateAttempt, time: Option<EventTime>) -> bool {
+    a.steps.iter().any(|s| {
+        s.kind.ends_with("succeeded")
+            && matches!((s.time, time), (Some(st), Some(t)) if st.sort_key() > t.sort_key())
+    })
+}
+
+/// True when an event is a warning or an error, or reports a failed operation.
+pub fn is_error_context(e: &Event) -> bool {
+    e.severity >= Severity::Warning || e.kind.is_failure()
+}
+
+/// KB numbers named by an event: its KBs, and the KB in its CBS package identity.
+pub fn event_kbs(e: &Event) -> Vec<KbNumber> {
+    let mut out = e.kbs.clone();
+    if let Some(kb) = e
+        .package
+        .as_deref()
+        .and_then(PackageIdentity::parse)
+        .and_then(|p| p.kb())
+        && !out.contains(&kb)
+    {
+        out.push(kb);
+    }
+    out
 }

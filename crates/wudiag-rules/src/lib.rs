@@ -16,6 +16,9 @@
 //! * **Fixes are graded** by [`Applicability`] (`safe`, `unsafe`, `display-only`); remedies come from the
 //!   catalogue by id, so one text serves every rule.
 #![forbid(unsafe_code)]
+// Finding messages are built sentence by sentence from observed values; `push_str(&format!(..))` reads better
+// there than `write!` with an ignored `fmt::Result`.
+#![allow(clippy::format_push_string)]
 #![cfg_attr(
     not(test),
     deny(
@@ -26,16 +29,24 @@
     )
 )]
 
+pub mod codes;
 mod context;
 pub mod engine;
 mod finding;
 pub mod registry;
+pub mod remedies;
 mod rule;
 pub mod rules;
+pub mod text;
 
-pub use context::{Context, OsSummary, UpdateAttempt};
+pub use context::{
+    AttemptOutcome, AttemptStep, Context, OsSummary, UpdateAttempt, event_kbs, is_error_context,
+};
 pub use engine::diagnose;
-pub use finding::{Applicability, Confidence, EvidenceRef, Finding, FindingStatus, Fix};
+pub use finding::{
+    Applicability, CMD_PROMPT, Confidence, EvidenceRef, Finding, FindingStatus, Fix, MAX_EXCERPT,
+    PS_PROMPT, StepPart,
+};
 pub use rule::{Area, Rule, RuleMeta, RuleStatus};
 
 /// The result of a diagnosis.

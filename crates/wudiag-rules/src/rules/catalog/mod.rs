@@ -1,0 +1,3 @@
+//! `ERR`: the generic catalogue rule.
+
+pub mod known_error_code;

@@ -1,0 +1,101 @@
+//! `NET003` connection-timeout: the rule and its documentation.
+
+use wudiag_evidence::{Event, HResult};
+
+use crate::remedies::{self, Fill};
+use crate::text::join_and;
+use crate::{Confidence, Context, Finding, Rule, RuleMeta, codes, declare_rule, is_error_context};
+
+declare_rule! {
+    /// ## What it detects
+    /// Connections to the update server that timed out: `0x80072EE2` (ERROR_WINHTTP_TIMEOUT),
+    /// `0x8024401C` (HTTP 408 request timeout) and `0x80244023` (HTTP 504 gateway timeout).
+    ///
+    /// ## Why updates fail
+    /// The client sent its request and nothing came back in time: a firewall silently drops the WSUS ports
+    /// (8530/8531) or the Microsoft endpoints, a proxy hangs, or the WSUS server is too busy to answer
+    /// (its WsusPool recycling under a scan storm, a huge catalogue of superseded updates).
+    ///
+    /// ## Evidence used
+    /// - WindowsUpdate.log, ReportingEvents.log, ConfigMgr logs and event records with the codes.
+    /// - The WUServer policy value, when present.
+    ///
+    /// ## How to fix
+    /// Test the connection to the server and port from the client; check proxies and firewalls in between;
+    /// on the WSUS server, check WsusPool health and decline superseded updates.
+    ///
+    /// ## Fix safety
+    /// The checks are safe.
+    ///
+    /// ## References
+    /// - Troubleshoot software update scan failures in Configuration Manager (KB3090184)
+    pub ConnectionTimeout,
+    id = "NET003", name = "connection-timeout", area = Network, severity = Error,
+    explains = [0x8007_2EE2, 0x8024_401C, 0x8024_4023],
+}
+
+const CODES: &[u32] = &[0x8007_2EE2, 0x8024_401C, 0x8024_4023];
+
+impl Rule for ConnectionTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let failures: Vec<&Event> = cx
+            .with_any_code(CODES)
+            .filter(|e| is_error_context(e))
+            .collect();
+        if failures.is_empty() {
+            return;
+        }
+        let seen: Vec<HResult> = failures
+            .iter()
+            .flat_map(|e| e.codes.iter().copied())
+            .filter(|c| CODES.contains(&c.value()))
+            .fold(Vec::new(), |mut v, c| {
+                if !v.contains(&c) {
+                    v.push(c);
+                }
+                v
+            });
+        let server = cx
+            .evidence
+            .facts()
+            .policy_value("WUServer")
+            .and_then(|p| p.value.data.as_str().map(str::to_owned));
+        let message = format!(
+            "Requests to the update server timed out ({}, {} records){}. A firewall dropping the port, a hanging proxy or an \
+             overloaded WSUS server are the usual causes.",
+            join_and(&seen.iter().map(|c| codes::label(*c)).collect::<Vec<_>>()),
+            failures.len(),
+            server
+                .as_deref()
+                .map(|s| format!("; the server is {s}"))
+                .unwrap_or_default()
+        );
+        let wsus = server.is_some();
+        let fill = Fill {
+            kb: None,
+            wsus_url: server,
+        };
+        let mut ids = vec!["check-wsus-reachability", "check-proxy-settings"];
+        if wsus {
+            ids.push("wsus-tune-app-pool");
+            ids.push("wsus-decline-superseded");
+        }
+        let f = Finding::new(
+            &Self::META,
+            Confidence::Likely,
+            format!(
+                "Connection to the update server timed out ({})",
+                join_and(&seen.iter().map(ToString::to_string).collect::<Vec<_>>())
+            ),
+            message,
+        )
+        .codes(seen)
+        .events(failures.iter().copied(), 4)
+        .fixes(remedies::fixes(&ids, &cx.os, &fill));
+        out.push(cx.settle(f, failures.iter().copied()));
+    }
+}

@@ -1,0 +1,3 @@
+//! `PKG`: applicability, architecture, supersedence, prerequisites.
+
+pub mod update_not_applicable;

@@ -1,0 +1,3 @@
+//! `SETUP`: feature updates.
+
+pub mod feature_update_failed;
