@@ -166,10 +166,13 @@ fn scans_wsus(cx: &Context<'_>, url: &str) -> Finding {
         format!("Updates come from the WSUS server {url}, not from Windows Update"),
         message,
     )
-    .severity(if all_to_wu {
-        Severity::Info
-    } else {
+    // A machine that simply uses WSUS is not a problem: say so as information. It becomes a warning when
+    // something else expects Windows Update to deliver (WUfB settings, a blocked cloud scan, or a policy
+    // that forbids the cloud while deployments are expected).
+    .severity(if !all_to_wu && (!wufb.is_empty() || !blocked_codes.is_empty() || no_internet.is_some()) {
         Severity::Warning
+    } else {
+        Severity::Info
     });
     for (p, note) in [
         (server, "intranet update server"),
@@ -373,7 +376,7 @@ fn no_server(
     .fix(
         Fix::new(
             "Give the policy a WSUS server, or turn it off",
-            Applicability::Unsafe,
+            Applicability::DisplayOnly,
         )
         .text(
             "In \"Specify intranet Microsoft update service location\", set the update service and the statistics \
