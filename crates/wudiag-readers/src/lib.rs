@@ -38,9 +38,23 @@
 )]
 
 pub mod bundle;
+pub mod cbs_log;
+pub mod checksur_log;
+pub mod configmgr_log;
+pub mod iis_log;
+pub mod dism_log;
+pub mod evtx_log;
+pub mod hotfix_list;
+pub mod registry_export;
+pub mod systeminfo;
+pub mod reporting_events;
 pub mod scan;
+pub mod setupdiag;
 pub mod text;
 pub mod timestamps;
+pub mod wsus_server_log;
+pub mod wsus_web_config;
+pub mod windows_update_log;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -107,7 +121,85 @@ pub struct Format {
 }
 
 /// The reader table. Order only breaks ties between equal sniff scores.
-pub static FORMATS: &[Format] = &[];
+pub static FORMATS: &[Format] = &[
+    registry_export::FORMAT,
+    systeminfo::FORMAT,
+    hotfix_list::WMIC_QFE,
+    hotfix_list::GET_HOTFIX,
+    hotfix_list::WUA_LIST,
+    Format {
+        kind: SourceKind::WindowsUpdateLog,
+        name: "WindowsUpdate.log",
+        sniff: windows_update_log::sniff,
+        read: Reading::Text(&windows_update_log::READER),
+    },
+    Format {
+        kind: SourceKind::ReportingEvents,
+        name: "ReportingEvents.log",
+        sniff: reporting_events::sniff,
+        read: Reading::Text(&reporting_events::READER),
+    },
+    Format {
+        kind: SourceKind::ConfigMgrLog,
+        name: "ConfigMgr log (CMTrace/SMS)",
+        sniff: configmgr_log::sniff,
+        read: Reading::Text(&configmgr_log::FORMAT),
+    },
+    Format {
+        kind: SourceKind::SetupDiag,
+        name: "SetupDiag result (text/XML/JSON)",
+        sniff: setupdiag::sniff,
+        read: Reading::Whole(setupdiag::read),
+    },
+    Format {
+        kind: SourceKind::WsusSoftwareDistributionLog,
+        name: "WSUS SoftwareDistribution.log",
+        sniff: wsus_server_log::sniff_software_distribution,
+        read: Reading::Text(&wsus_server_log::SOFTWARE_DISTRIBUTION),
+    },
+    Format {
+        kind: SourceKind::WsusChangeLog,
+        name: "WSUS Change.log",
+        sniff: wsus_server_log::sniff_change_log,
+        read: Reading::Text(&wsus_server_log::CHANGE_LOG),
+    },
+    Format {
+        kind: SourceKind::IisLog,
+        name: "IIS W3C / HTTP.sys error log",
+        sniff: iis_log::sniff,
+        read: Reading::Text(&iis_log::FORMAT),
+    },
+    Format {
+        kind: SourceKind::WsusWebConfig,
+        name: "WSUS ClientWebService web.config",
+        sniff: wsus_web_config::sniff,
+        read: Reading::Whole(wsus_web_config::read),
+    },
+    Format {
+        kind: SourceKind::Evtx,
+        name: "Windows event log (.evtx)",
+        sniff: evtx_log::sniff,
+        read: Reading::Binary(evtx_log::read),
+    },
+    Format {
+        kind: SourceKind::CbsLog,
+        name: "CBS.log",
+        sniff: cbs_log::sniff,
+        read: Reading::Text(&cbs_log::READER),
+    },
+    Format {
+        kind: SourceKind::DismLog,
+        name: "DISM.log",
+        sniff: dism_log::sniff,
+        read: Reading::Text(&dism_log::READER),
+    },
+    Format {
+        kind: SourceKind::CheckSurLog,
+        name: "CheckSUR.log",
+        sniff: checksur_log::sniff,
+        read: Reading::Whole(checksur_log::read),
+    },
+];
 
 /// An input opened for a binary reader.
 pub struct Input<'a> {
@@ -272,6 +364,9 @@ fn unknown_reason(s: &Sniff<'_>) -> String {
     let binary = s.head.iter().take(4096).filter(|&&b| b == 0).count() > 8 && !s.text.is_empty();
     if binary && TextEncoding::sniff(s.head) == TextEncoding::Utf8 {
         return "binary data of a kind wudiag does not read".into();
+    }
+    if s.text.trim().is_empty() {
+        return "empty file (no text)".into();
     }
     let first = s.first_lines(1).next().unwrap_or_default();
     let first: String = first.chars().take(60).collect();

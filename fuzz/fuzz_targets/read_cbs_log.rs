@@ -1,0 +1,24 @@
+//! Arbitrary bytes through the CBS.log reader: sniffing, the record parser, the extractor under both
+//! retention policies, and the record-start test the text engine cuts blocks with. Nothing may panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use wudiag_evidence::{EvidenceBatch, Retention, SourceId};
+use wudiag_readers::text::TextFormat;
+use wudiag_readers::{Sniff, cbs_log, text};
+
+fuzz_target!(|data: &[u8]| {
+    let decoded = text::decode_bytes(data);
+    let _ = cbs_log::sniff(&Sniff {
+        name: "cbs.log",
+        head: data,
+        text: &decoded,
+    });
+    for retention in [Retention::Diagnostic, Retention::All] {
+        let mut batch = EvidenceBatch::new(SourceId(0), retention);
+        cbs_log::READER.read_block(data, &mut batch);
+    }
+    for line in data.split(|b| *b == b'\n') {
+        let _ = cbs_log::READER.starts_record(line);
+    }
+});
