@@ -263,9 +263,13 @@ impl EvidenceBatch {
         }
     }
 
-    /// Counts a record that could not be parsed, and says why.
+    /// Counts a record that could not be parsed, and says why. The span carries the place: a leading
+    /// `line N: ` in the message (parsers number lines within the block they were given, which is not the
+    /// line in the file) is dropped so that reports never show two different line numbers.
     pub fn failed(&mut self, span: Span, message: impl Into<String>) {
         self.stats.records_failed += 1;
+        let message = message.into();
+        let message = strip_block_line(&message).map_or(message.clone(), str::to_owned);
         self.issues.push(ReadIssue::at(self.source, span, message));
     }
 
@@ -303,6 +307,14 @@ impl EvidenceBatch {
         }
         self.facts.shift_lines(delta);
     }
+}
+
+/// `line 12: what` → `what`.
+fn strip_block_line(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("line ")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0).then_some(())?;
+    rest.get(digits..)?.strip_prefix(": ")
 }
 
 /// Gathers batches into [`Evidence`].

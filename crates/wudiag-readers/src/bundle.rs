@@ -507,10 +507,18 @@ fn expand_cab(
         .collect();
     // Cabinets hold rotated logs (CbsPersist_*.cab) but also update metadata with thousands of members
     // (WSUSSCAN.cab). Only members named like evidence are considered; the rest are counted once.
-    let (members, others): (Vec<_>, Vec<_>) = members.into_iter().partition(|(name, _)| looks_like_evidence(name));
+    let (members, others): (Vec<_>, Vec<_>) = members
+        .into_iter()
+        .partition(|(name, _)| looks_like_evidence(name));
     if members.is_empty() {
         if let Some(c) = out.get_mut(container_index) {
-            c.listed_only = Some((SourceKind::Cab, Some(format!("{} members, none of them a log: not read", others.len()))));
+            c.listed_only = Some((
+                SourceKind::Cab,
+                Some(format!(
+                    "{} members, none of them a log: not read",
+                    others.len()
+                )),
+            ));
         }
     }
     for (name, size) in members {
@@ -543,9 +551,11 @@ fn expand_cab(
 /// True for archive member names that can hold evidence (logs, event logs, exports, results).
 fn looks_like_evidence(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".log", ".txt", ".evtx", ".reg", ".xml", ".json", ".csv", ".lo_", ".config", ".zip", ".cab"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+    [
+        ".log", ".txt", ".evtx", ".reg", ".xml", ".json", ".csv", ".lo_", ".config", ".zip", ".cab",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
 }
 
 #[cfg(test)]

@@ -41,20 +41,21 @@ pub mod bundle;
 pub mod cbs_log;
 pub mod checksur_log;
 pub mod configmgr_log;
-pub mod iis_log;
 pub mod dism_log;
 pub mod evtx_log;
 pub mod hotfix_list;
+pub mod iis_log;
 pub mod registry_export;
-pub mod systeminfo;
 pub mod reporting_events;
 pub mod scan;
+pub mod service_states;
 pub mod setupdiag;
+pub mod systeminfo;
 pub mod text;
 pub mod timestamps;
+pub mod windows_update_log;
 pub mod wsus_server_log;
 pub mod wsus_web_config;
-pub mod windows_update_log;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -123,6 +124,7 @@ pub struct Format {
 /// The reader table. Order only breaks ties between equal sniff scores.
 pub static FORMATS: &[Format] = &[
     registry_export::FORMAT,
+    service_states::FORMAT,
     systeminfo::FORMAT,
     hotfix_list::WMIC_QFE,
     hotfix_list::GET_HOTFIX,

@@ -98,7 +98,8 @@ pub fn each_code(text: &[u8], mut found: impl FnMut(HResult)) {
     // 1. `0x` + exactly 8 hex digits, with the failure bit set.
     for finder in [&*HEX_PREFIX, &*HEX_PREFIX_UPPER] {
         for at in finder.find_iter(text) {
-            if at > 0 && text.get(at - 1).is_some_and(|&b| is_word(b)) {
+            // `@0x7fed806eb5d` and `@0xff83e97c` are stack addresses in CSI lines, not codes.
+            if at > 0 && text.get(at - 1).is_some_and(|&b| is_word(b) || b == b'@') {
                 continue;
             }
             if let Some(h) = eight_hex(text, at + 2) {

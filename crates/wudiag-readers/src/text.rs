@@ -138,17 +138,13 @@ pub fn read_text(
 ) {
     let mut decoded = decoding_reader(reader, encoding);
     let mut splitter = BlockSplitter {
-        carry: Vec::with_capacity(BLOCK_SIZE * 2),
+        carry: Vec::new(),
+        pool: Vec::new(),
         eof: false,
+        error: None,
     };
     let mut line_base: u64 = 0;
-    let mut pending = match splitter.next_round(&mut decoded, format) {
-        Ok(b) => b,
-        Err(e) => {
-            ctx.issue(None, format!("read failed: {e}"));
-            return;
-        }
-    };
+    let mut pending = splitter.next_round(&mut decoded, format);
     while !pending.is_empty() {
         let bytes: u64 = pending.iter().map(|b| b.len() as u64).sum();
         let (batches, next) = std::thread::scope(|s| {
@@ -158,7 +154,9 @@ pub fn read_text(
                     .map(|block| {
                         let mut batch = ctx.batch();
                         format.read_block(block, &mut batch);
-                        batch.lines = memchr::memchr_iter(b'\n', block).count() as u64;
+                        if batch.lines == 0 {
+                            batch.lines = memchr::memchr_iter(b'\n', block).count() as u64;
+                        }
                         batch
                     })
                     .collect::<Vec<_>>()
@@ -166,6 +164,7 @@ pub fn read_text(
             let next = splitter.next_round(&mut decoded, format);
             (worker.join(), next)
         });
+        splitter.pool.append(&mut pending);
         let Ok(batches) = batches else {
             ctx.issue(
                 None,
@@ -180,99 +179,110 @@ pub fn read_text(
             ctx.emit(batch);
         }
         ctx.progress(bytes);
-        pending = match next {
-            Ok(b) => b,
-            Err(e) => {
-                ctx.issue(
-                    Some(Span::line(line_base + 1)),
-                    format!("read failed: {e}; the rest of the source was skipped"),
-                );
-                return;
-            }
-        };
+        pending = next;
+    }
+    if let Some(e) = splitter.error {
+        ctx.issue(
+            Some(Span::line(line_base + 1)),
+            format!("read failed: {e}; the rest of the source was skipped"),
+        );
     }
 }
 
+/// Cuts a stream into record-aligned blocks, reusing block buffers and carrying only the unfinished
+/// record from one block to the next.
 struct BlockSplitter {
+    /// The unfinished record at the end of the previous block.
     carry: Vec<u8>,
+    /// Buffers of blocks already parsed, ready for reuse.
+    pool: Vec<Vec<u8>>,
     eof: bool,
+    error: Option<io::Error>,
 }
 
 impl BlockSplitter {
-    fn fill(&mut self, reader: &mut dyn Read, want: usize) -> io::Result<()> {
-        let mut chunk = [0u8; 64 * 1024];
-        while self.carry.len() < want && !self.eof {
-            match reader.read(&mut chunk) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self
-                    .carry
-                    .extend_from_slice(chunk.get(..n).unwrap_or_default()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    // Keep what was read; the caller reports the error after parsing it.
-                    self.eof = true;
-                    if self.carry.is_empty() {
-                        return Err(e);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn next_round(
-        &mut self,
-        reader: &mut dyn Read,
-        format: &dyn TextFormat,
-    ) -> io::Result<Vec<Vec<u8>>> {
+    fn next_round(&mut self, reader: &mut dyn Read, format: &dyn TextFormat) -> Vec<Vec<u8>> {
         let mut blocks = Vec::with_capacity(BLOCKS_PER_ROUND);
         while blocks.len() < BLOCKS_PER_ROUND {
-            match self.next_block(reader, format)? {
+            match self.next_block(reader, format) {
                 Some(b) => blocks.push(b),
                 None => break,
             }
         }
-        Ok(blocks)
+        blocks
     }
 
-    fn next_block(
-        &mut self,
-        reader: &mut dyn Read,
-        format: &dyn TextFormat,
-    ) -> io::Result<Option<Vec<u8>>> {
-        self.fill(reader, BLOCK_SIZE * 2)?;
-        if self.carry.is_empty() {
-            return Ok(None);
+    /// Reads up to `want` more bytes straight into `buf`.
+    fn fill(&mut self, reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) {
+        if self.eof {
+            return;
         }
-        if self.carry.len() <= BLOCK_SIZE && self.eof {
-            return Ok(Some(std::mem::take(&mut self.carry)));
+        loop {
+            match reader.take(want as u64).read_to_end(buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return;
+                }
+                Ok(_) => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    // Keep what was read; the error is reported after it is parsed.
+                    self.eof = true;
+                    self.error = Some(e);
+                    return;
+                }
+            }
         }
-        let cut = find_cut(&self.carry, BLOCK_SIZE, format).unwrap_or(self.carry.len());
-        let rest = self.carry.split_off(cut);
-        let block = std::mem::replace(&mut self.carry, rest);
-        self.carry.reserve(BLOCK_SIZE * 2);
-        Ok(Some(block))
+    }
+
+    fn next_block(&mut self, reader: &mut dyn Read, format: &dyn TextFormat) -> Option<Vec<u8>> {
+        let mut buf = self.pool.pop().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&self.carry);
+        self.carry.clear();
+        loop {
+            let before = buf.len();
+            self.fill(reader, &mut buf, BLOCK_SIZE);
+            if self.eof {
+                return (!buf.is_empty()).then_some(buf);
+            }
+            // Cut before the last record start, so only an unfinished record is carried over.
+            if let Some(cut) = last_record_start(&buf, before.saturating_sub(1), format) {
+                self.carry
+                    .extend_from_slice(buf.get(cut..).unwrap_or_default());
+                buf.truncate(cut);
+                return Some(buf);
+            }
+            // One record longer than a block: cut at the last line end, or mid-line for a giant line.
+            if buf.len() >= BLOCK_SIZE * 4 {
+                let cut = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |p| p + 1);
+                self.carry
+                    .extend_from_slice(buf.get(cut..).unwrap_or_default());
+                buf.truncate(cut);
+                return Some(buf);
+            }
+        }
     }
 }
 
-/// Finds where to end a block: the start of the first record-starting line at or after `target`; failing
-/// that, the last line start before the buffer's end; failing that (one giant line), `target` itself.
-fn find_cut(buf: &[u8], target: usize, format: &dyn TextFormat) -> Option<usize> {
-    let tail = buf.get(target..)?;
-    let first_nl = memchr::memchr(b'\n', tail)?;
-    let mut line_start = target + first_nl + 1;
-    let mut last_line_start = line_start;
-    while line_start < buf.len() {
-        let rest = buf.get(line_start..)?;
-        let end = memchr::memchr(b'\n', rest).map_or(buf.len(), |e| line_start + e);
-        let line = trim_cr(buf.get(line_start..end)?);
-        if format.starts_record(line) {
-            return Some(line_start);
+/// The start of the last line (after the first line of `buf`, and not before `from`) that starts a record.
+fn last_record_start(buf: &[u8], from: usize, format: &dyn TextFormat) -> Option<usize> {
+    let mut end = buf.len();
+    while let Some(nl) = memchr::memrchr(b'\n', buf.get(..end)?) {
+        let line_start = nl + 1;
+        if line_start < buf.len() {
+            let line_end =
+                memchr::memchr(b'\n', buf.get(line_start..)?).map_or(buf.len(), |e| line_start + e);
+            if format.starts_record(trim_cr(buf.get(line_start..line_end)?)) {
+                return Some(line_start);
+            }
         }
-        last_line_start = line_start;
-        line_start = end + 1;
+        if nl < from {
+            return None;
+        }
+        end = nl;
     }
-    Some(last_line_start.max(target))
+    None
 }
 
 /// Strips a trailing `\r`.

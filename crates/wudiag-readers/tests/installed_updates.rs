@@ -7,9 +7,20 @@ use std::path::PathBuf;
 use wudiag_readers::{ReadOptions, read_paths};
 
 fn corpus() -> PathBuf {
-    let p = std::env::var_os("WUDIAG_CORPUS")
-        .map_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus")), PathBuf::from);
-    assert!(p.is_dir(), "the corpus is missing at {} (set WUDIAG_CORPUS)", p.display());
+    let p = std::env::var_os("WUDIAG_CORPUS").map_or_else(
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/corpus"
+            ))
+        },
+        PathBuf::from,
+    );
+    assert!(
+        p.is_dir(),
+        "the corpus is missing at {} (set WUDIAG_CORPUS)",
+        p.display()
+    );
     p
 }
 
@@ -20,13 +31,23 @@ fn every_inventory_file() {
     let mut out = String::new();
     for s in ev.sources() {
         let name = s.path.rsplit(['/', '\\']).next().unwrap_or_default();
-        let updates = ev.facts().installed_updates.iter().filter(|u| u.location.source == s.id).count();
+        let updates = ev
+            .facts()
+            .installed_updates
+            .iter()
+            .filter(|u| u.location.source == s.id)
+            .count();
         let os: Vec<String> = ev
             .facts()
             .os
             .iter()
             .filter(|o| o.location.source == s.id)
-            .map(|o| format!("{:?} {:?} {:?}", o.value.product, o.value.version, o.value.arch))
+            .map(|o| {
+                format!(
+                    "{:?} {:?} {:?}",
+                    o.value.product, o.value.version, o.value.arch
+                )
+            })
             .collect();
         writeln!(
             out,
@@ -35,7 +56,10 @@ fn every_inventory_file() {
             s.stats.records_ok,
             s.stats.records_failed,
             os.join("; "),
-            s.skipped.as_deref().map(|r| format!(" skipped: {r}")).unwrap_or_default()
+            s.skipped
+                .as_deref()
+                .map(|r| format!(" skipped: {r}"))
+                .unwrap_or_default()
         )
         .unwrap();
     }

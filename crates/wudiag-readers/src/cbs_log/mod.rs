@@ -45,6 +45,16 @@
 //! Corruption` summary; package install failures (`WER: Generating failure report for package`,
 //! `Failed to … package <identity> [HRESULT = 0x8…]`); restarts required (`Reboot required: yes`,
 //! poqexec registration, `ERROR_FAIL_REBOOT_REQUIRED`, `Reboot mark set`).
+//!
+//! ## Speed
+//! A CBS.log can pass 1 GB. Per line the parser only checks the stamp at fixed columns and reads the
+//! level word; one SIMD pass per block finds every `0x` and one Aho-Corasick pass finds the phrases
+//! above and DISM's bare `HRESULT=`. An `Info` record with none of them is counted and not parsed
+//! further (so the counters are the same whatever the retention: an `Info` line is searched for codes
+//! only when a `0x…` failure code or a bare-code marker is on it; `Error`/`Warning` lines always are).
+//! In [`Retention::Diagnostic`](wudiag_evidence::Retention) at most `MAX_PER_KEY` events of one shape
+//! (kind, first code, severity, component) are built per block, plus the block's last one: exactly what
+//! the evidence builder keeps. Facts are kept once per distinct value per block.
 
 pub mod extract;
 pub mod parse;

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
 use wudiag_evidence::{
     Event, EventKind, EventTime, EvidenceBatch, Fact, HResult, PolicyValue, RegData, Severity, Span,
@@ -51,9 +51,11 @@ const CUES: &[(&str, Cue)] = &[
 ];
 
 static CUE_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    // A DFA: one table step per byte. Most records match nothing, so the scan speed is what counts.
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(CUES.iter().map(|(p, _)| p))
         .ok()
 });
@@ -72,6 +74,7 @@ const WARNING_WORDS: &[&str] = &["warning", "warn:"];
 static FAILURE_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(FAILURE_WORDS)
         .ok()
 });
@@ -158,9 +161,35 @@ pub fn paren_codes(text: &[u8], mut found: impl FnMut(HResult)) {
     }
 }
 
+/// True when `text` may hold a failure code: a maximal run of exactly 8 hex digits that is not the first
+/// group of a GUID (followed by `-`), or of exactly 10 decimal digits. A cheap gate before
+/// [`scan::codes`].
+pub fn code_candidate(text: &[u8]) -> bool {
+    let mut run = 0usize;
+    let mut decimal = true;
+    for &b in text {
+        if b.is_ascii_hexdigit() {
+            run += 1;
+            decimal &= b.is_ascii_digit();
+            continue;
+        }
+        if (run == 8 && b != b'-') || (run == 10 && decimal) {
+            return true;
+        }
+        run = 0;
+        decimal = true;
+    }
+    run == 8 || (run == 10 && decimal)
+}
+
 /// Every failure code of `message`, in every written form this reader knows.
 pub fn all_codes(message: &[u8]) -> Vec<HResult> {
     let mut v = Vec::new();
+    // Every written form of a code is a run of exactly 8 hex digits or 10 decimal digits; most
+    // messages have none (GUIDs and hashes are skipped by shape).
+    if !code_candidate(message) {
+        return v;
+    }
     if scan::may_contain_code(message) {
         v = scan::codes(message);
     }
@@ -448,6 +477,21 @@ mod tests {
         assert!(e.message.ends_with("Required."));
         assert_eq!(e.component.as_deref(), Some("SMS_WSUS_SYNC_MANAGER"));
         assert_eq!(e.time.unwrap().to_string(), "2020-06-01T10:00:00.123-05:00");
+    }
+
+    #[test]
+    fn code_gate() {
+        assert!(code_candidate(b"error = 0x87d00215."));
+        assert!(code_candidate(b"hr=80070057"));
+        assert!(code_candidate(b"(800B0109)"));
+        assert!(code_candidate(b"error 2149842967 x"));
+        assert!(code_candidate(b"0x8024402c"));
+        assert!(!code_candidate(
+            b"{A70BBF1F-4768-4A41-AB5B-9ADBBBE009D0} and 1234567 and abcdef"
+        ));
+        assert!(!code_candidate(
+            b"SHA1:A1C5F3C6AC7519F692791960092C07C745C48481"
+        ));
     }
 
     #[test]

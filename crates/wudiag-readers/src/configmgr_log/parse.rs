@@ -6,6 +6,7 @@
 //! whose time is garbage, text outside any record in a CMTrace file). Lines are numbered from 1.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use jiff::civil::DateTime;
 use memchr::memmem;
@@ -88,6 +89,21 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+// Searchers built once: building one per call costs more than the search on short lines.
+static OPEN_FINDER: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(CMTRACE_OPEN));
+static CLOSE_FINDER: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(CMTRACE_CLOSE));
+static SMS_FINDER: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(SMS_TRAILER));
+static SMS_FINDER_REV: LazyLock<memmem::FinderRev<'static>> =
+    LazyLock::new(|| memmem::FinderRev::new(SMS_TRAILER));
+
+/// Where `]LOG]!>` is in `line`.
+fn find_close(line: &[u8]) -> Option<usize> {
+    CLOSE_FINDER.find(line)
+}
+
 /// Strips a UTF-8 byte-order mark and leading spaces.
 fn lead_trim(line: &[u8]) -> &[u8] {
     let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
@@ -105,7 +121,8 @@ pub fn is_cmtrace_start(line: &[u8]) -> bool {
 
 /// True when `line` carries an SMS-style trailer.
 pub fn is_sms_line(line: &[u8]) -> bool {
-    memmem::find(line, SMS_TRAILER).is_some()
+    // `$$<` is rare: look for `$` first.
+    memchr::memchr(b'$', line).is_some() && SMS_FINDER.find(line).is_some()
 }
 
 /// Parses the `MM-DD-YYYY HH:MM:SS[.fff]` prefix of a plain dated line; returns the time and the bytes
@@ -295,9 +312,9 @@ pub struct Records<'a> {
 
 /// Parses every record of `block` (decoded text, lines numbered from 1).
 pub fn records(block: &[u8]) -> Records<'_> {
-    let mode = if memmem::find(block, CMTRACE_OPEN).is_some() {
+    let mode = if OPEN_FINDER.find(block).is_some() {
         Mode::CmTrace
-    } else if memmem::find(block, SMS_TRAILER).is_some() {
+    } else if SMS_FINDER.find(block).is_some() {
         Mode::Sms
     } else {
         Mode::Plain
@@ -374,21 +391,30 @@ impl<'a> Records<'a> {
         }
     }
 
-    /// Builds a CMTrace record from `start` (the `<![LOG[` line) to `line` (the one with `]LOG]!>`).
-    fn cmtrace(&self, start: usize, first: u64, line: Line) -> Result<CmRecord<'a>, ParseError> {
+    /// Builds a CMTrace record from `start` (the `<![LOG[` line) to `line` (the one with `]LOG]!>`,
+    /// found at `close_in_line`).
+    fn cmtrace(
+        &self,
+        start: usize,
+        first: u64,
+        line: Line,
+        close_in_line: usize,
+    ) -> Result<CmRecord<'a>, ParseError> {
         let err = |what| ParseError {
             first_line: first,
             last_line: line.no,
             what,
         };
-        let whole = self.text(start, line.end);
-        let open_at = memmem::find(whole, CMTRACE_OPEN).ok_or_else(|| err("missing <![LOG["))?;
-        let body = whole
-            .get(open_at + CMTRACE_OPEN.len()..)
-            .unwrap_or_default();
-        let close = memmem::rfind(body, CMTRACE_CLOSE).ok_or_else(|| err("missing ]LOG]!>"))?;
-        let message = body.get(..close).unwrap_or_default();
-        let trailer = parse_trailer(body.get(close + CMTRACE_CLOSE.len()..).unwrap_or_default());
+        // The first line starts with `<![LOG[` once a BOM and blanks are skipped.
+        let from_start = self.text(start, line.end);
+        let lead = from_start.len() - lead_trim(from_start).len();
+        let msg_start = start + lead + CMTRACE_OPEN.len();
+        let close = line.start + close_in_line;
+        if close < msg_start {
+            return Err(err("]LOG]!> before the end of <![LOG["));
+        }
+        let message = self.text(msg_start, close);
+        let trailer = parse_trailer(self.text(close + CMTRACE_CLOSE.len(), line.end));
         if !trailer.closed {
             return Err(err("CMTrace attribute trailer is cut or malformed"));
         }
@@ -419,7 +445,7 @@ impl<'a> Records<'a> {
     /// Builds an SMS record whose message starts at `start` and whose trailer is on `line`.
     fn sms(&self, start: usize, first: u64, line: Line) -> Result<CmRecord<'a>, ParseError> {
         let whole = self.text(start, line.end);
-        let at = memmem::rfind(whole, SMS_TRAILER).unwrap_or(whole.len());
+        let at = SMS_FINDER_REV.rfind(whole).unwrap_or(whole.len());
         let trailer = whole.get(at + SMS_TRAILER.len()..).unwrap_or_default();
         let (component, time, thread) = parse_sms_trailer(trailer).ok_or(ParseError {
             first_line: first,
@@ -480,9 +506,9 @@ impl<'a> Iterator for Records<'a> {
                             what: "CMTrace record without its closing ]LOG]!>",
                         }));
                     }
-                    if memmem::find(text, CMTRACE_CLOSE).is_some() {
+                    if let Some(close) = find_close(text) {
                         self.open = None;
-                        return Some(self.cmtrace(start, first, line));
+                        return Some(self.cmtrace(start, first, line, close));
                     }
                 }
                 Some(Open::Dated {
@@ -532,8 +558,8 @@ impl<'a> Iterator for Records<'a> {
                         continue;
                     }
                     if is_cmtrace_start(text) {
-                        if memmem::find(text, CMTRACE_CLOSE).is_some() {
-                            return Some(self.cmtrace(line.start, line.no, line));
+                        if let Some(close) = find_close(text) {
+                            return Some(self.cmtrace(line.start, line.no, line, close));
                         }
                         self.open = Some(Open::CmTrace {
                             start: line.start,
@@ -560,7 +586,7 @@ impl<'a> Iterator for Records<'a> {
                             return Some(Err(ParseError {
                                 first_line: line.no,
                                 last_line: line.no,
-                                what: if memmem::find(text, CMTRACE_CLOSE).is_some() {
+                                what: if find_close(text).is_some() {
                                     "end of a CMTrace record whose start is missing"
                                 } else {
                                     "text outside any CMTrace record"

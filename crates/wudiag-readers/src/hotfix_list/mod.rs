@@ -16,16 +16,31 @@ use crate::{Format, Reading, Sniff};
 
 fn date_token(t: &str) -> bool {
     let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
-const DESCRIPTIONS: &[&str] = &["Security Update", "Update", "Hotfix", "Service Pack", "Feature Pack", "Software Update"];
+const DESCRIPTIONS: &[&str] = &[
+    "Security Update",
+    "Update",
+    "Hotfix",
+    "Service Pack",
+    "Feature Pack",
+    "Software Update",
+];
 
 /// Reads table rows: the header and rule lines are skipped, each other non-empty line is a row.
 fn read_table(text: &str, batch: &mut EvidenceBatch) {
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
-        if t.is_empty() || t.starts_with("Caption") || t.starts_with("HotFixID") || t.starts_with("Source") || t.starts_with("---") {
+        if t.is_empty()
+            || t.starts_with("Caption")
+            || t.starts_with("HotFixID")
+            || t.starts_with("Source")
+            || t.starts_with("---")
+        {
             continue;
         }
         let tokens: Vec<&str> = t.split_whitespace().collect();
@@ -35,9 +50,20 @@ fn read_table(text: &str, batch: &mut EvidenceBatch) {
             continue;
         };
         batch.count_plain(Severity::Info);
-        let description = DESCRIPTIONS.iter().find(|d| t.contains(**d)).map(|d| (*d).to_owned());
-        let installed_on = tokens.iter().find(|x| date_token(x)).map(|d| (*d).to_owned());
-        let update = InstalledUpdate { kb: kb.parse().ok(), description, installed_on, ..InstalledUpdate::default() };
+        let description = DESCRIPTIONS
+            .iter()
+            .find(|d| t.contains(**d))
+            .map(|d| (*d).to_owned());
+        let installed_on = tokens
+            .iter()
+            .find(|x| date_token(x))
+            .map(|d| (*d).to_owned());
+        let update = InstalledUpdate {
+            kb: kb.parse().ok(),
+            description,
+            installed_on,
+            ..InstalledUpdate::default()
+        };
         batch.fact(Fact::InstalledUpdate(update), Span::line(i as u64 + 1), t);
     }
 }
@@ -54,8 +80,11 @@ fn read_wua_list(text: &str, batch: &mut EvidenceBatch) {
         };
         batch.count_plain(Severity::Info);
         if is_update_token(id.trim()) {
-            let update =
-                InstalledUpdate { kb: id.trim().parse().ok(), description: Some(title.trim().to_owned()), ..InstalledUpdate::default() };
+            let update = InstalledUpdate {
+                kb: id.trim().parse().ok(),
+                description: Some(title.trim().to_owned()),
+                ..InstalledUpdate::default()
+            };
             batch.fact(Fact::InstalledUpdate(update), Span::line(i as u64 + 1), t);
         }
     }
@@ -65,32 +94,67 @@ fn sniff_wmic(s: &Sniff<'_>) -> u8 {
     // The header may follow a stray line when the output was pasted by hand.
     let lines: Vec<&str> = s.first_lines(4).map(str::trim).collect();
     let Some(h) = lines.iter().position(|l| {
-        l.contains("HotFixID") && (l.starts_with("Caption") || l.starts_with("Description") || l.contains("CSName"))
+        l.contains("HotFixID")
+            && (l.starts_with("Caption") || l.starts_with("Description") || l.contains("CSName"))
     }) else {
         return 0;
     };
     let rule_follows = lines.get(h + 1).is_some_and(|r| r.starts_with("---"));
-    if rule_follows { 0 } else { 90 - 10 * u8::try_from(h).unwrap_or(4) }
+    if rule_follows {
+        0
+    } else {
+        90 - 10 * u8::try_from(h).unwrap_or(4)
+    }
 }
 
 fn sniff_get_hotfix(s: &Sniff<'_>) -> u8 {
     let mut lines = s.first_lines(2);
     let header = lines.next().unwrap_or_default();
     let rule = lines.next().unwrap_or_default();
-    if header.contains("HotFixID") && header.contains("InstalledOn") && rule.trim_start().starts_with("---") { 90 } else { 0 }
+    if header.contains("HotFixID")
+        && header.contains("InstalledOn")
+        && rule.trim_start().starts_with("---")
+    {
+        90
+    } else {
+        0
+    }
 }
 
 fn sniff_wua_list(s: &Sniff<'_>) -> u8 {
     let lines: Vec<&str> = s.first_lines(20).collect();
-    let matching = lines.iter().filter(|l| l.split_once(':').is_some_and(|(id, _)| is_update_token(id.trim()))).count();
-    if !lines.is_empty() && matching == lines.len() { 70 } else { 0 }
+    let matching = lines
+        .iter()
+        .filter(|l| {
+            l.split_once(':')
+                .is_some_and(|(id, _)| is_update_token(id.trim()))
+        })
+        .count();
+    if !lines.is_empty() && matching == lines.len() {
+        70
+    } else {
+        0
+    }
 }
 
 /// `wmic qfe list`.
-pub const WMIC_QFE: Format = Format { kind: SourceKind::WmicQfe, name: "wmic qfe list", sniff: sniff_wmic, read: Reading::Whole(read_table) };
+pub const WMIC_QFE: Format = Format {
+    kind: SourceKind::WmicQfe,
+    name: "wmic qfe list",
+    sniff: sniff_wmic,
+    read: Reading::Whole(read_table),
+};
 /// `Get-HotFix`.
-pub const GET_HOTFIX: Format =
-    Format { kind: SourceKind::GetHotFix, name: "Get-HotFix table", sniff: sniff_get_hotfix, read: Reading::Whole(read_table) };
+pub const GET_HOTFIX: Format = Format {
+    kind: SourceKind::GetHotFix,
+    name: "Get-HotFix table",
+    sniff: sniff_get_hotfix,
+    read: Reading::Whole(read_table),
+};
 /// WUA update list.
-pub const WUA_LIST: Format =
-    Format { kind: SourceKind::WuaUpdateList, name: "WUA installed-update list", sniff: sniff_wua_list, read: Reading::Whole(read_wua_list) };
+pub const WUA_LIST: Format = Format {
+    kind: SourceKind::WuaUpdateList,
+    name: "WUA installed-update list",
+    sniff: sniff_wua_list,
+    read: Reading::Whole(read_wua_list),
+};

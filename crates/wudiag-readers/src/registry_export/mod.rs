@@ -35,7 +35,10 @@ impl TextFormat for RegistryExport {
                 Ok(None) => {}
                 Ok(Some(key)) => {
                     for e in &key.errors {
-                        batch.failed(Span::line(e.line), format!("registry value not understood: {}", e.message));
+                        batch.failed(
+                            Span::line(e.line),
+                            format!("registry value not understood: {}", e.message),
+                        );
                     }
                     batch.count_plain(Severity::Info);
                     extract::extract(&key, batch);
@@ -56,4 +59,9 @@ fn sniff(s: &Sniff<'_>) -> u8 {
 }
 
 /// The table row.
-pub const FORMAT: Format = Format { kind: SourceKind::RegistryExport, name: "registry export (.reg)", sniff, read: Reading::Text(&RegistryExport) };
+pub const FORMAT: Format = Format {
+    kind: SourceKind::RegistryExport,
+    name: "registry export (.reg)",
+    sniff,
+    read: Reading::Text(&RegistryExport),
+};

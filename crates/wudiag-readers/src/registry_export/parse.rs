@@ -64,8 +64,13 @@ pub fn is_header(line: &str) -> bool {
 /// for the preamble, `Err` when the record is not a key section at all.
 pub fn parse_record(rec: &RawRecord<'_>) -> Result<Option<RegKey>, ParseError> {
     let text = String::from_utf8_lossy(rec.text);
-    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).enumerate();
-    let Some((_, header)) = lines.next() else { return Ok(None) };
+    let mut lines = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .enumerate();
+    let Some((_, header)) = lines.next() else {
+        return Ok(None);
+    };
     let header = header.trim_start_matches('\u{feff}').trim();
     if !header.starts_with('[') {
         // Preamble: the version header, comments, blank lines. Anything else is not a registry export.
@@ -76,18 +81,30 @@ pub fn parse_record(rec: &RawRecord<'_>) -> Result<Option<RegKey>, ParseError> {
             None => Ok(None),
             Some(l) => Err(ParseError {
                 line: rec.first_line,
-                message: format!("not a key section: `{}`", l.chars().take(80).collect::<String>()),
+                message: format!(
+                    "not a key section: `{}`",
+                    l.chars().take(80).collect::<String>()
+                ),
             }),
         };
     }
     let Some(inner) = header.strip_prefix('[').and_then(|h| h.strip_suffix(']')) else {
-        return Err(ParseError { line: rec.first_line, message: "key header without a closing `]`".into() });
+        return Err(ParseError {
+            line: rec.first_line,
+            message: "key header without a closing `]`".into(),
+        });
     };
     let (path, deleted) = match inner.strip_prefix('-') {
         Some(p) => (p.to_owned(), true),
         None => (inner.to_owned(), false),
     };
-    let mut key = RegKey { path, deleted, line: rec.first_line, values: Vec::new(), errors: Vec::new() };
+    let mut key = RegKey {
+        path,
+        deleted,
+        line: rec.first_line,
+        values: Vec::new(),
+        errors: Vec::new(),
+    };
     let mut pending: Option<(u64, String)> = None;
     for (i, raw_line) in lines {
         let line_no = rec.first_line + i as u64;
@@ -114,7 +131,10 @@ pub fn parse_record(rec: &RawRecord<'_>) -> Result<Option<RegKey>, ParseError> {
         }
     }
     if let Some((start, _)) = pending {
-        key.errors.push(ParseError { line: start, message: "value continues past the end of the file (truncated)".into() });
+        key.errors.push(ParseError {
+            line: start,
+            message: "value continues past the end of the file (truncated)".into(),
+        });
     }
     Ok(Some(key))
 }
@@ -123,7 +143,12 @@ fn push_value(key: &mut RegKey, line: u64, text: &str) {
     match parse_value(text) {
         Ok((name, data)) => {
             let raw: String = text.chars().take(512).collect();
-            key.values.push(RegValue { name, data, line, raw });
+            key.values.push(RegValue {
+                name,
+                data,
+                line,
+                raw,
+            });
         }
         Err(message) => key.errors.push(ParseError { line, message }),
     }
@@ -137,9 +162,16 @@ pub fn parse_value(text: &str) -> Result<(String, RegData), String> {
         let (name, used) = read_quoted(body).ok_or("value name without a closing quote")?;
         (name, body.get(used..).unwrap_or_default())
     } else {
-        return Err(format!("not a value line: `{}`", text.chars().take(80).collect::<String>()));
+        return Err(format!(
+            "not a value line: `{}`",
+            text.chars().take(80).collect::<String>()
+        ));
     };
-    let data = rest.trim_start().strip_prefix('=').ok_or("value without `=`")?.trim();
+    let data = rest
+        .trim_start()
+        .strip_prefix('=')
+        .ok_or("value without `=`")?
+        .trim();
     Ok((name, parse_data(data)?))
 }
 
@@ -171,21 +203,33 @@ fn parse_data(data: &str) -> Result<RegData, String> {
         return Ok(RegData::String(s));
     }
     if let Some(hex) = data.strip_prefix("dword:") {
-        return u32::from_str_radix(hex.trim(), 16).map(RegData::Dword).map_err(|_| format!("bad dword `{hex}`"));
+        return u32::from_str_radix(hex.trim(), 16)
+            .map(RegData::Dword)
+            .map_err(|_| format!("bad dword `{hex}`"));
     }
     let (kind, bytes) = if let Some(rest) = data.strip_prefix("hex:") {
         (3u32, rest)
     } else if let Some(rest) = data.strip_prefix("hex(") {
         let close = rest.find("):").ok_or("hex( without `):`")?;
-        let kind = u32::from_str_radix(rest.get(..close).unwrap_or_default(), 16).map_err(|_| "bad hex type")?;
+        let kind = u32::from_str_radix(rest.get(..close).unwrap_or_default(), 16)
+            .map_err(|_| "bad hex type")?;
         (kind, rest.get(close + 2..).unwrap_or_default())
     } else {
-        return Err(format!("unknown data `{}`", data.chars().take(40).collect::<String>()));
+        return Err(format!(
+            "unknown data `{}`",
+            data.chars().take(40).collect::<String>()
+        ));
     };
     let bytes = parse_hex_bytes(bytes)?;
     Ok(match kind {
         2 => RegData::ExpandString(decode_string(&bytes)),
-        7 => RegData::MultiString(decode_string(&bytes).split('\0').filter(|s| !s.is_empty()).map(str::to_owned).collect()),
+        7 => RegData::MultiString(
+            decode_string(&bytes)
+                .split('\0')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
         4 => match <[u8; 4]>::try_from(bytes.as_slice()) {
             Ok(a) => RegData::Dword(u32::from_le_bytes(a)),
             Err(_) => RegData::Binary(bytes),
@@ -201,7 +245,9 @@ fn parse_data(data: &str) -> Result<RegData, String> {
 
 fn parse_hex_bytes(s: &str) -> Result<Vec<u8>, String> {
     if s.trim_end().ends_with(',') {
-        return Err("hex data ends with a comma: the value was cut short (truncated export?)".into());
+        return Err(
+            "hex data ends with a comma: the value was cut short (truncated export?)".into(),
+        );
     }
     s.split(',')
         .map(str::trim)
@@ -212,9 +258,18 @@ fn parse_hex_bytes(s: &str) -> Result<Vec<u8>, String> {
 
 /// Decodes string data: UTF-16LE as regedit 5 writes it, or 8-bit as REGEDIT4 does; trailing NULs removed.
 fn decode_string(bytes: &[u8]) -> String {
-    let utf16 = bytes.len() % 2 == 0 && bytes.len() >= 2 && bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count() * 2 >= bytes.len() / 2;
+    let utf16 = bytes.len() % 2 == 0
+        && bytes.len() >= 2
+        && bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count() * 2 >= bytes.len() / 2;
     let s = if utf16 {
-        let units: Vec<u16> = bytes.chunks_exact(2).map(|c| c.iter().rev().fold(0u16, |acc, &b| (acc << 8) | u16::from(b))).collect();
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|c| {
+                c.iter()
+                    .rev()
+                    .fold(0u16, |acc, &b| (acc << 8) | u16::from(b))
+            })
+            .collect();
         String::from_utf16_lossy(&units)
     } else {
         String::from_utf8_lossy(bytes).into_owned()
@@ -233,20 +288,41 @@ mod tests {
 
     #[test]
     fn every_value_type() {
-        assert_eq!(parse_value(r#""WUServer"="http://wsus:8530""#).unwrap().1, RegData::String("http://wsus:8530".into()));
-        assert_eq!(parse_value(r#""Start"=dword:00000004"#).unwrap().1, RegData::Dword(4));
-        assert_eq!(parse_value(r#""Q"=hex(b):26,08,43,2a,2c,7f,d8,01"#).unwrap().1, RegData::Qword(0x01d8_7f2c_2a43_0826));
         assert_eq!(
-            parse_value(r#""P"=hex(2):25,00,53,00,79,00,73,00,25,00,00,00"#).unwrap().1,
+            parse_value(r#""WUServer"="http://wsus:8530""#).unwrap().1,
+            RegData::String("http://wsus:8530".into())
+        );
+        assert_eq!(
+            parse_value(r#""Start"=dword:00000004"#).unwrap().1,
+            RegData::Dword(4)
+        );
+        assert_eq!(
+            parse_value(r#""Q"=hex(b):26,08,43,2a,2c,7f,d8,01"#)
+                .unwrap()
+                .1,
+            RegData::Qword(0x01d8_7f2c_2a43_0826)
+        );
+        assert_eq!(
+            parse_value(r#""P"=hex(2):25,00,53,00,79,00,73,00,25,00,00,00"#)
+                .unwrap()
+                .1,
             RegData::ExpandString("%Sys%".into())
         );
         assert_eq!(
-            parse_value(r#""M"=hex(7):61,00,00,00,62,00,00,00,00,00"#).unwrap().1,
+            parse_value(r#""M"=hex(7):61,00,00,00,62,00,00,00,00,00"#)
+                .unwrap()
+                .1,
             RegData::MultiString(vec!["a".into(), "b".into()])
         );
-        assert_eq!(parse_value(r#""B"=hex:01,02"#).unwrap().1, RegData::Binary(vec![1, 2]));
+        assert_eq!(
+            parse_value(r#""B"=hex:01,02"#).unwrap().1,
+            RegData::Binary(vec![1, 2])
+        );
         assert_eq!(parse_value(r#""D"=-"#).unwrap().1, RegData::Deleted);
-        assert_eq!(parse_value(r#"@="x\"y\\z""#).unwrap(), (String::new(), RegData::String("x\"y\\z".into())));
+        assert_eq!(
+            parse_value(r#"@="x\"y\\z""#).unwrap(),
+            (String::new(), RegData::String("x\"y\\z".into()))
+        );
         assert!(parse_value(r#""X"=dword:zz"#).is_err());
         assert!(parse_value("garbage").is_err());
     }
@@ -254,10 +330,17 @@ mod tests {
     #[test]
     fn continuations_and_truncation() {
         let text = b"[HKEY_LOCAL_MACHINE\\X]\r\n\"M\"=hex(7):61,00,00,\\\r\n  00,62,00,00,00,00,00\r\n\"T\"=hex:01,\\";
-        let rec = RawRecord { first_line: 1, last_line: 4, text };
+        let rec = RawRecord {
+            first_line: 1,
+            last_line: 4,
+            text,
+        };
         let key = parse_record(&rec).unwrap().unwrap();
         assert_eq!(key.values.len(), 1);
-        assert_eq!(key.values[0].data, RegData::MultiString(vec!["a".into(), "b".into()]));
+        assert_eq!(
+            key.values[0].data,
+            RegData::MultiString(vec!["a".into(), "b".into()])
+        );
         assert_eq!(key.errors.len(), 1);
     }
 }

@@ -9,7 +9,9 @@
 //! architecture the `x64-based PC` / `X86-based PC` value, and installed updates the `KB…`/`Q…` tokens of
 //! `[NN]:` lines. Each `Label: value` line and each hotfix line is a record.
 
-use wudiag_evidence::{Arch, EvidenceBatch, Fact, InstalledUpdate, OsFact, Severity, SourceKind, Span, Version};
+use wudiag_evidence::{
+    Arch, EvidenceBatch, Fact, InstalledUpdate, OsFact, Severity, SourceKind, Span, Version,
+};
 
 use crate::{Format, Reading, Sniff};
 
@@ -36,7 +38,9 @@ pub(crate) fn hotfix_token(line: &str) -> Option<&str> {
     if !rest.get(..close)?.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let after = rest.get(close + 1..)?.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{fffd}');
+    let after = rest
+        .get(close + 1..)?
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{fffd}');
     let value = after.strip_prefix(':')?.trim();
     let token = value.split_whitespace().next()?;
     is_update_token(token).then_some(token)
@@ -44,7 +48,10 @@ pub(crate) fn hotfix_token(line: &str) -> Option<&str> {
 
 /// `KB2479943`, `Q147222`.
 pub(crate) fn is_update_token(t: &str) -> bool {
-    let digits = t.strip_prefix("KB").or_else(|| t.strip_prefix("kb")).or_else(|| t.strip_prefix('Q'));
+    let digits = t
+        .strip_prefix("KB")
+        .or_else(|| t.strip_prefix("kb"))
+        .or_else(|| t.strip_prefix('Q'));
     digits.is_some_and(|d| (5..=8).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
@@ -57,13 +64,19 @@ fn read(text: &str, batch: &mut EvidenceBatch) {
             batch.count_plain(Severity::Info);
             let kb = token.parse().ok();
             batch.fact(
-                Fact::InstalledUpdate(InstalledUpdate { kb, description: kb.is_none().then(|| token.to_owned()), ..InstalledUpdate::default() }),
+                Fact::InstalledUpdate(InstalledUpdate {
+                    kb,
+                    description: kb.is_none().then(|| token.to_owned()),
+                    ..InstalledUpdate::default()
+                }),
                 Span::line(n),
                 line,
             );
             continue;
         }
-        let Some((_, value)) = label_value(line) else { continue };
+        let Some((_, value)) = label_value(line) else {
+            continue;
+        };
         batch.count_plain(Severity::Info);
         let clean = value.replace(['\u{fffd}', '\u{a0}'], " ");
         if os.product.is_none() && clean.contains("Windows") && !clean.contains('\\') {
@@ -76,17 +89,31 @@ fn read(text: &str, batch: &mut EvidenceBatch) {
                 os_line.get_or_insert(n);
             }
         }
-        if os.arch.is_none() && clean.to_ascii_lowercase().contains("-based pc") || clean.to_ascii_lowercase().contains("-basierter pc") {
-            os.arch = Arch::from_text(clean.split_whitespace().next().unwrap_or_default().split('-').next().unwrap_or_default());
+        if os.arch.is_none() && clean.to_ascii_lowercase().contains("-based pc")
+            || clean.to_ascii_lowercase().contains("-basierter pc")
+        {
+            os.arch = Arch::from_text(
+                clean
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .split('-')
+                    .next()
+                    .unwrap_or_default(),
+            );
         }
     }
     if os != OsFact::default() {
         let line = os_line.unwrap_or(1);
-        let excerpt = [os.product.clone(), os.version.map(|v| v.to_string()), os.arch.map(|a| a.to_string())]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
+        let excerpt = [
+            os.product.clone(),
+            os.version.map(|v| v.to_string()),
+            os.arch.map(|a| a.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
         batch.fact(Fact::Os(os), Span::line(line), &excerpt);
     }
 }
@@ -94,16 +121,28 @@ fn read(text: &str, batch: &mut EvidenceBatch) {
 fn sniff(s: &Sniff<'_>) -> u8 {
     let lines: Vec<&str> = s.text.lines().take(60).collect();
     let labelled = lines.iter().filter(|l| label_value(l).is_some()).count();
-    let windows = lines.iter().filter_map(|l| label_value(l)).any(|(_, v)| v.contains("Windows"));
+    let windows = lines
+        .iter()
+        .filter_map(|l| label_value(l))
+        .any(|(_, v)| v.contains("Windows"));
     let versioned = lines.iter().filter_map(|l| label_value(l)).any(|(_, v)| {
         let first = v.split_whitespace().next().unwrap_or_default();
         first.matches('.').count() == 2 && first.starts_with(|c: char| c.is_ascii_digit())
     });
-    if labelled >= 8 && windows && versioned { 85 } else { 0 }
+    if labelled >= 8 && windows && versioned {
+        85
+    } else {
+        0
+    }
 }
 
 /// The table row.
-pub const FORMAT: Format = Format { kind: SourceKind::SystemInfo, name: "systeminfo output", sniff, read: Reading::Whole(read) };
+pub const FORMAT: Format = Format {
+    kind: SourceKind::SystemInfo,
+    name: "systeminfo output",
+    sniff,
+    read: Reading::Whole(read),
+};
 
 #[cfg(test)]
 mod tests {
@@ -111,10 +150,19 @@ mod tests {
 
     #[test]
     fn hotfix_lines_in_any_language() {
-        assert_eq!(hotfix_token("                           [01]: KB2479943"), Some("KB2479943"));
-        assert_eq!(hotfix_token("                           [01]\u{a0}: KB2479943"), Some("KB2479943"));
+        assert_eq!(
+            hotfix_token("                           [01]: KB2479943"),
+            Some("KB2479943")
+        );
+        assert_eq!(
+            hotfix_token("                           [01]\u{a0}: KB2479943"),
+            Some("KB2479943")
+        );
         assert_eq!(hotfix_token("   [02]: Q147222"), Some("Q147222"));
         assert_eq!(hotfix_token("   [01]: Intel64 Family 6 Model 158"), None);
-        assert_eq!(label_value("OS Version:                6.1.7601 Service Pack 1 Build 7601"), Some(("OS Version", "6.1.7601 Service Pack 1 Build 7601")));
+        assert_eq!(
+            label_value("OS Version:                6.1.7601 Service Pack 1 Build 7601"),
+            Some(("OS Version", "6.1.7601 Service Pack 1 Build 7601"))
+        );
     }
 }

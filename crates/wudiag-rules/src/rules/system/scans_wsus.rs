@@ -169,11 +169,13 @@ fn scans_wsus(cx: &Context<'_>, url: &str) -> Finding {
     // A machine that simply uses WSUS is not a problem: say so as information. It becomes a warning when
     // something else expects Windows Update to deliver (WUfB settings, a blocked cloud scan, or a policy
     // that forbids the cloud while deployments are expected).
-    .severity(if !all_to_wu && (!wufb.is_empty() || !blocked_codes.is_empty() || no_internet.is_some()) {
-        Severity::Warning
-    } else {
-        Severity::Info
-    });
+    .severity(
+        if !all_to_wu && (!wufb.is_empty() || !blocked_codes.is_empty() || no_internet.is_some()) {
+            Severity::Warning
+        } else {
+            Severity::Info
+        },
+    );
     for (p, note) in [
         (server, "intranet update server"),
         (use_value, "UseWUServer=1: scan the intranet server"),
