@@ -15,9 +15,6 @@
 //! Other providers are only counted: a System log is mostly drivers, DCOM and kernel records, and turning
 //! them into events would bury the update evidence and cost memory without helping a diagnosis.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
-
 use jiff::civil::DateTime;
 use wudiag_evidence::{
     Event, EventKind, EventTime, EvidenceBatch, HResult, Severity, Span, UpdateId,
@@ -394,7 +391,7 @@ pub fn extract(rec: &Record<'_>, raw: &RawRecord, batch: &mut EvidenceBatch) {
     event.set_message(&render_message(rec));
     event.title = rec
         .field_text("updateTitle")
-        .map(|t| t.trim().to_owned())
+        .map(|t| short(&t))
         .filter(|t| !t.is_empty());
     if let Some(guid) = rec.field_text("updateGuid")
         && let Some(mut id) = UpdateId::parse(&guid).filter(|u| !u.is_nil())
@@ -410,7 +407,7 @@ pub fn extract(rec: &Record<'_>, raw: &RawRecord, batch: &mut EvidenceBatch) {
     if interest == Interest::Servicing {
         event.package = rec
             .field_text("PackageIdentifier")
-            .map(|p| p.trim().to_owned())
+            .map(|p| short(&p))
             .filter(|p| !p.is_empty());
     }
     let message = std::mem::take(&mut event.message);
@@ -426,17 +423,17 @@ pub fn extract(rec: &Record<'_>, raw: &RawRecord, batch: &mut EvidenceBatch) {
     batch.record(event);
 }
 
-/// A short description of the record for a read issue (`Microsoft-Windows-WindowsUpdateClient 20`).
-pub fn describe(rec: &Record<'_>) -> String {
-    let mut s = String::from(if rec.provider.is_empty() {
-        Cow::Borrowed("(no provider)")
-    } else {
-        Cow::Borrowed(rec.provider.as_ref())
-    });
-    if let Some(id) = rec.event_id {
-        let _ = write!(s, " {id}");
+/// Longest title or package name kept, in bytes.
+const MAX_NAME: usize = 512;
+
+/// `text` trimmed and cut to [`MAX_NAME`] bytes on a character boundary.
+fn short(text: &str) -> String {
+    let t = text.trim();
+    let mut end = t.len().min(MAX_NAME);
+    while !t.is_char_boundary(end) {
+        end -= 1;
     }
-    s
+    t.get(..end).unwrap_or_default().to_owned()
 }
 
 #[cfg(test)]
@@ -767,6 +764,19 @@ mod tests {
         );
         let rec = Record::parse(&json, &wants_data).unwrap();
         assert_eq!(render_message(&rec), "a=x  y; c=7");
+    }
+
+    #[test]
+    fn a_10_mb_value_is_capped() {
+        let big = "é".repeat(5 << 20);
+        let e = one(&wuc(
+            20,
+            2,
+            &format!(r#""errorCode":"0x80240017","updateTitle":"{big}""#),
+        ));
+        assert!(e.message.len() <= Event::MAX_MESSAGE + 4);
+        assert!(e.title.unwrap().len() <= MAX_NAME);
+        assert_eq!(e.codes, ["0x80240017".parse().unwrap()]);
     }
 
     #[test]
