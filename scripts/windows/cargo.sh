@@ -8,7 +8,7 @@
 # For build/check/clippy/doc/run/test/bench/rustc it adds --target x86_64-pc-windows-gnu -Zbuild-std.
 # Needs the packages (run build.sh once); `run`/`test` need the Wine prefix (run test.sh once).
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 win_env
@@ -16,6 +16,9 @@ win_env
 [ -f "$WIN_BASE_PREFIX/.wudiag-prefix" ] || win_log "no Wine prefix yet: run scripts/windows/test.sh once to make it"
 
 [ $# -gt 0 ] || exec /usr/bin/cargo --help
+if [ "$1" = clippy ] && [ ! -x /usr/bin/cargo-clippy ]; then
+    win_die "Debian's clippy for rustc-web is not installed: apt-get install --no-install-recommends rust-web-clippy"
+fi
 sub=$1
 shift
 case $sub in

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are for the scripts that source this file
 # Shared by scripts/windows/{build,test,cargo}.sh: sourced, never run on its own.
 #
 # The Windows build uses Debian's own Rust (rustc-web 1.96 + its std sources, /usr/bin/{cargo,rustc}) with
@@ -10,6 +10,7 @@
 #   WUDIAG_WIN_TARGET_DIR  CARGO_TARGET_DIR of Windows builds    (default <repo>/target-windows)
 #   WUDIAG_WIN_RUSTFLAGS   extra rustc flags for the Windows target (e.g. "-D warnings")
 #   WUDIAG_WINE_WINVER     Windows version Wine reports          (default win10; win7 is Wine's own default)
+#   WUDIAG_WIN_STRIP       what to strip from the shipped exe: all (default), debug (keep symbol names), none
 #   WUDIAG_WIN_NO_APT=1    never call apt-get (fail if a package is missing)
 
 WIN_TARGET=x86_64-pc-windows-gnu
@@ -25,9 +26,11 @@ WINE=/usr/lib/wine/wine64
 WINESERVER=/usr/lib/wine/wineserver64
 MINGW_GCC=x86_64-w64-mingw32-gcc
 MINGW_OBJDUMP=x86_64-w64-mingw32-objdump
+MINGW_STRIP=x86_64-w64-mingw32-strip
 # rustc-web/cargo-web/rust-web-src (1.96) come from bookworm-security; bookworm main's rustc is too old.
 WIN_PACKAGES=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64)
 # Flags every Windows cargo build/test gets. std is rebuilt from rust-web-src for the target.
+# shellcheck disable=SC2054  # the comma is part of the -Z value
 WIN_CARGO_FLAGS=(--target "$WIN_TARGET" -Zbuild-std=std,panic_abort)
 
 WIN_T0=${WIN_T0:-$SECONDS}
@@ -58,7 +61,7 @@ win_install_packages() {
     fi
     local tool
     for tool in /usr/bin/cargo /usr/bin/rustc /usr/bin/rustdoc "$WINE" "$WINESERVER" \
-        "/usr/bin/$MINGW_GCC" "/usr/bin/$MINGW_OBJDUMP"; do
+        "/usr/bin/$MINGW_GCC" "/usr/bin/$MINGW_OBJDUMP" "/usr/bin/$MINGW_STRIP"; do
         [ -x "$tool" ] || win_die "$tool is missing after installing ${WIN_PACKAGES[*]}"
     done
     local src
@@ -161,4 +164,15 @@ win_base_prefix() {
         win_wine_stop
         echo "$stamp_want" >"$stamp"
     ) 9>"$WIN_CACHE/prefix.lock"
+}
+
+# A throwaway prefix for one test run, from the base one: what a test does to it (registry, files) never leaks
+# into the next run, and its wineserver is ours to stop. Wine's DLL stores (system32, winsxs: ~670 MB that nothing
+# writes to) are hard-linked; everything else (~25 MB: registry files, users, Program Files) is really copied.
+# A test must therefore not modify a file that already exists in system32 (adding new files there is fine).
+win_scratch_prefix() {
+    local dst=$1 big=(drive_c/windows/system32 drive_c/windows/winsxs) d
+    mkdir -p "$dst"
+    tar -C "$WIN_BASE_PREFIX" "${big[@]/#/--exclude=./}" -cf - . | tar -C "$dst" -xf -
+    for d in "${big[@]}"; do cp -al "$WIN_BASE_PREFIX/$d" "$dst/$d"; done
 }

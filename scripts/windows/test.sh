@@ -14,7 +14,7 @@
 # The tests run in a scratch copy of the cached base prefix, so what they do to the registry (`reg add`)
 # never leaks into the next run, and the scratch wineserver can be stopped without touching anyone else's.
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 "$WIN_SCRIPTS/build.sh"
@@ -24,7 +24,7 @@ win_base_prefix
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/wudiag-wintest.XXXXXX")
 cleanup() {
     local rc=$?
-    WINEPREFIX=$SCRATCH/prefix win_wine_stop
+    [ ! -d "$SCRATCH/prefix" ] || WINEPREFIX=$SCRATCH/prefix win_wine_stop
     if [ "${WUDIAG_WIN_KEEP:-0}" = 1 ]; then win_log "kept $SCRATCH"; else rm -rf "$SCRATCH"; fi
     exit "$rc"
 }
@@ -32,9 +32,18 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-cp -a --reflink=auto "$WIN_BASE_PREFIX" "$SCRATCH/prefix"
+t=$SECONDS
+win_scratch_prefix "$SCRATCH/prefix"
+# shellcheck disable=SC2031  # (win_base_prefix sets its own WINEPREFIX in a subshell, on purpose)
 export WINEPREFIX=$SCRATCH/prefix
-win_log "scratch Wine prefix $WINEPREFIX ($(du -sh "$WINEPREFIX" | cut -f1))"
+win_log "scratch Wine prefix $WINEPREFIX ($((SECONDS - t)) s)"
+
+# Tests read the shared corpus like on Linux (.ci/run's default); a Windows test sees /work/... as Z:\work\....
+export WUDIAG_CORPUS=${WUDIAG_CORPUS:-$(cd "$REPO_ROOT/.." && pwd)/shared/corpus}
+# insta: find the workspace without running cargo from inside Wine, and never write snapshots from here.
+export INSTA_WORKSPACE_ROOT=$REPO_ROOT INSTA_UPDATE=no
+# The Windows test build is a second full build next to the release one: keep its debug info small.
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only
 
 passed=0 failed=0 skipped=0 failures=()
 pass() { passed=$((passed + 1)); win_log "PASS $1"; }
@@ -73,7 +82,8 @@ export WUDIAG_EXE=$WIN_EXE WINE WINESERVER REPO_ROOT WUDIAG_VERSION
 shopt -s nullglob
 for script in "$REPO_ROOT"/tests/windows/${WUDIAG_WIN_E2E:-*}.sh; do
     name=tests/windows/$(basename "$script")
-    export WUDIAG_TEST_TMP=$SCRATCH/e2e/$(basename "$script" .sh)
+    WUDIAG_TEST_TMP=$SCRATCH/e2e/$(basename "$script" .sh)
+    export WUDIAG_TEST_TMP
     mkdir -p "$WUDIAG_TEST_TMP"
     win_log "running $name"
     t=$SECONDS rc=0

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The release wudiag.exe starts under Wine, parses its command line, and its exit codes reach the caller.
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
 wudiag version --version

@@ -9,7 +9,6 @@
 
 use std::io::{self, Read};
 
-use rayon::prelude::*;
 use wudiag_evidence::{EvidenceBatch, Span};
 
 use crate::ReadContext;
@@ -147,31 +146,25 @@ pub fn read_text(
     let mut pending = splitter.next_round(&mut decoded, format);
     while !pending.is_empty() {
         let bytes: u64 = pending.iter().map(|b| b.len() as u64).sum();
-        let (batches, next) = std::thread::scope(|s| {
-            let worker = s.spawn(|| {
-                pending
-                    .par_iter()
-                    .map(|block| {
-                        let mut batch = ctx.batch();
-                        format.read_block(block, &mut batch);
-                        if batch.lines == 0 {
-                            batch.lines = memchr::memchr_iter(b'\n', block).count() as u64;
-                        }
-                        batch
-                    })
-                    .collect::<Vec<_>>()
-            });
-            let next = splitter.next_round(&mut decoded, format);
-            (worker.join(), next)
+        // The next round is read on this thread while the blocks are parsed on the pool. An in-place scope
+        // lets this thread (often a pool worker itself) help with the parsing while it waits, so reading
+        // many sources at once can never starve the pool.
+        let mut slots: Vec<Option<EvidenceBatch>> = pending.iter().map(|_| None).collect();
+        let next = rayon::in_place_scope(|s| {
+            for (block, slot) in pending.iter().zip(slots.iter_mut()) {
+                s.spawn(move |_| {
+                    let mut batch = ctx.batch();
+                    format.read_block(block, &mut batch);
+                    if batch.lines == 0 {
+                        batch.lines = memchr::memchr_iter(b'\n', block).count() as u64;
+                    }
+                    *slot = Some(batch);
+                });
+            }
+            splitter.next_round(&mut decoded, format)
         });
         splitter.pool.append(&mut pending);
-        let Ok(batches) = batches else {
-            ctx.issue(
-                None,
-                "a block could not be parsed (internal error); the rest of the source was skipped",
-            );
-            return;
-        };
+        let batches = slots.into_iter().flatten();
         for mut batch in batches {
             let lines = batch.lines;
             batch.shift_lines(line_base);

@@ -247,6 +247,7 @@ fn every_record_is_kept_with_full_retention() {
 /// wall time, CPU-independent MB/s and counts.
 #[test]
 #[ignore = "manual throughput probe"]
+#[allow(clippy::print_stdout)] // it reports figures
 fn bench_read() {
     let Some(path) = std::env::var_os("WUDIAG_BENCH") else {
         return;

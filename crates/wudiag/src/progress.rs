@@ -12,12 +12,17 @@ const BAR_THRESHOLD: u64 = 50 << 20;
 
 /// Read options with a progress bar attached when stderr is a terminal.
 pub(crate) fn read_options(retention: Retention) -> ReadOptions {
-    let mut options = ReadOptions { retention, ..ReadOptions::default() };
+    let mut options = ReadOptions {
+        retention,
+        ..ReadOptions::default()
+    };
     if std::io::stderr().is_terminal() {
         let bar = ProgressBar::hidden();
         bar.set_style(
-            ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} {wide_bar} {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} reading {bytes}/{total_bytes} {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         options.progress = Some(Box::new(move |done, total| {
             if total < BAR_THRESHOLD {

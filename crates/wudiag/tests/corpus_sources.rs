@@ -7,8 +7,15 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn corpus() -> PathBuf {
-    let p = std::env::var_os("WUDIAG_CORPUS")
-        .map_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus")), PathBuf::from);
+    let p = std::env::var_os("WUDIAG_CORPUS").map_or_else(
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/corpus"
+            ))
+        },
+        PathBuf::from,
+    );
     assert!(
         p.join("MANIFEST.tsv").is_file(),
         "the real-log corpus is missing at {} (set WUDIAG_CORPUS): these tests must not be skipped",
@@ -45,13 +52,21 @@ fn every_corpus_file_is_recognised() {
         .arg(&corpus)
         .output()
         .expect("run wudiag");
-    assert!(out.status.success(), "wudiag sources failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "wudiag sources failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
     let mut by_rel: BTreeMap<String, &serde_json::Value> = BTreeMap::new();
     let prefix = corpus.display().to_string();
     for s in json["sources"].as_array().expect("sources array") {
         let path = s["path"].as_str().unwrap_or_default();
-        let rel = path.strip_prefix(&prefix).unwrap_or(path).trim_start_matches(['/', '\\']).replace('\\', "/");
+        let rel = path
+            .strip_prefix(&prefix)
+            .unwrap_or(path)
+            .trim_start_matches(['/', '\\'])
+            .replace('\\', "/");
         by_rel.insert(rel, s);
     }
     let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
@@ -59,20 +74,26 @@ fn every_corpus_file_is_recognised() {
     let mut checked = 0;
     for line in manifest.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let (Some(file), Some(kind)) = (cols.first(), cols.get(1)) else { continue };
+        let (Some(file), Some(kind)) = (cols.first(), cols.get(1)) else {
+            continue;
+        };
         let Some(src) = by_rel.get(*file) else {
             problems.push(format!("{file}: not listed by wudiag sources"));
             continue;
         };
         checked += 1;
         let got = src["kind"].as_str().unwrap_or_default();
-        let empty = src["skipped"].as_str().is_some_and(|r| r.starts_with("empty file"));
+        let empty = src["skipped"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("empty file"));
         match expected_kind(kind) {
             // An empty export (a BOM and a line break) cannot show its kind; it must say it is empty.
             Some(_) if empty => {}
             Some(want) => {
                 if got != want {
-                    problems.push(format!("{file}: kind {got}, expected {want} (manifest kind {kind})"));
+                    problems.push(format!(
+                        "{file}: kind {got}, expected {want} (manifest kind {kind})"
+                    ));
                 }
                 if src["skipped"].is_string() {
                     problems.push(format!("{file}: skipped: {}", src["skipped"]));
@@ -93,5 +114,10 @@ fn every_corpus_file_is_recognised() {
         }
     }
     assert!(checked > 100, "only {checked} corpus files checked");
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -15,7 +15,7 @@ use crate::scan;
 /// The policy key under which ConfigMgr-observed settings are filed.
 pub const POLICY_KEY: &str = "WUAHandler.log";
 
-/// Phrases that give a record its kind. Matched case-insensitively, leftmost-longest.
+/// What a phrase of [`CUES`] says.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Cue {
     ScanFailed,
@@ -27,35 +27,37 @@ enum Cue {
     ExistingServer,
 }
 
+/// Phrases that give a record its kind, as ConfigMgr writes them. Matched case-sensitively (which lets
+/// the matcher use its SIMD prefilter), without their first letter so that `Scan failed` and `scan
+/// failed` both match.
 const CUES: &[(&str, Cue)] = &[
-    ("failed to end search job", Cue::ScanFailed),
-    ("scan failed", Cue::ScanFailed),
-    ("successfully completed scan", Cue::ScanSucceeded),
-    ("overwritten by a higher authority", Cue::PolicyOverwritten),
-    ("usscommunicationerror", Cue::Connection),
-    ("webexception", Cue::Connection),
-    ("ssl/tls secure channel", Cue::Connection),
-    ("underlying connection was closed", Cue::Connection),
-    ("unable to connect to the remote server", Cue::Connection),
-    ("remote name could not be resolved", Cue::Connection),
-    ("proxy authentication required", Cue::Connection),
-    ("its a wsus update source type", Cue::WsusSource),
+    ("ailed to end search job", Cue::ScanFailed),
+    ("can failed", Cue::ScanFailed),
+    ("can Failed", Cue::ScanFailed),
+    ("uccessfully completed scan", Cue::ScanSucceeded),
+    ("verwritten by a higher authority", Cue::PolicyOverwritten),
+    ("CommunicationError", Cue::Connection),
+    ("WebException", Cue::Connection),
+    ("SSL/TLS secure channel", Cue::Connection),
+    ("nderlying connection was closed", Cue::Connection),
+    ("nable to connect to the remote server", Cue::Connection),
+    ("emote name could not be resolved", Cue::Connection),
+    ("roxy Authentication Required", Cue::Connection),
+    ("roxy authentication required", Cue::Connection),
+    ("ts a WSUS Update Source type", Cue::WsusSource),
     (
-        "enabling wua managed server policy to use server",
+        "WUA Managed server policy to use server",
         Cue::ManagedServer,
     ),
     (
-        "existing wua managed server was already set",
+        "xisting WUA Managed server was already set",
         Cue::ExistingServer,
     ),
 ];
 
 static CUE_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    // A DFA: one table step per byte. Most records match nothing, so the scan speed is what counts.
     AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
         .build(CUES.iter().map(|(p, _)| p))
         .ok()
 });
@@ -165,21 +167,43 @@ pub fn paren_codes(text: &[u8], mut found: impl FnMut(HResult)) {
 /// group of a GUID (followed by `-`), or of exactly 10 decimal digits. A cheap gate before
 /// [`scan::codes`].
 pub fn code_candidate(text: &[u8]) -> bool {
-    let mut run = 0usize;
-    let mut decimal = true;
-    for &b in text {
-        if b.is_ascii_hexdigit() {
-            run += 1;
-            decimal &= b.is_ascii_digit();
+    // Probes every 8th byte: a run of 8 or more hex digits must cover a probe. Only the runs around
+    // probes that land on a hex digit are measured.
+    let class = |i: usize| text.get(i).map_or(0, |b| digit_class(*b));
+    let n = text.len();
+    let mut p = 7;
+    while p < n {
+        if class(p) == 0 {
+            p += 8;
             continue;
         }
-        if (run == 8 && b != b'-') || (run == 10 && decimal) {
+        let mut start = p;
+        while start > 0 && class(start - 1) != 0 {
+            start -= 1;
+        }
+        let mut end = p + 1;
+        while end < n && class(end) != 0 {
+            end += 1;
+        }
+        let len = end - start;
+        if len == 8 && text.get(end) != Some(&b'-') {
             return true;
         }
-        run = 0;
-        decimal = true;
+        if len == 10 && (start..end).all(|i| class(i) == 1) {
+            return true;
+        }
+        p = end + 8;
     }
-    run == 8 || (run == 10 && decimal)
+    false
+}
+
+/// 1 for decimal digits, 2 for the hex letters, 0 otherwise.
+const fn digit_class(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => 1,
+        b'a'..=b'f' | b'A'..=b'F' => 2,
+        _ => 0,
+    }
 }
 
 /// Every failure code of `message`, in every written form this reader knows.
@@ -498,7 +522,7 @@ mod tests {
     fn paren_codes_only_take_failures() {
         let mut v = Vec::new();
         paren_codes(b"(800B0109) (20190814) (80070005 (8007000E)", |h| {
-            v.push(h.to_string())
+            v.push(h.to_string());
         });
         assert_eq!(v, ["0x800b0109", "0x8007000e"]);
     }

@@ -705,6 +705,19 @@ first part of a long message\nsecond part  $$<SMS_WSUS_SYNC_MANAGER><02-16-2020 
     }
 
     #[test]
+    fn line_ending_mixes() {
+        // CRLF, LF and a bare CR inside a message: the CR stays in the message, lines split on LF.
+        let block = b"<![LOG[a\rb]LOG]!><time=\"08:53:44.520+240\" date=\"07-14-2021\" component=\"c\" type=\"1\">\r\n<![LOG[two]LOG]!><time=\"08:53:45.000+240\" date=\"07-14-2021\" component=\"c\" type=\"1\">\n\r\n";
+        let recs = all(block);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].as_ref().unwrap().message, b"a\rb");
+        assert_eq!(recs[1].as_ref().unwrap().first_line, 2);
+        // Invalid UTF-8 in a message is carried as bytes.
+        let recs = all(b"<![LOG[\xff\xfe]LOG]!><time=\"1:02:03+0\" date=\"1-2-2020\">");
+        assert_eq!(recs[0].as_ref().unwrap().message, b"\xff\xfe");
+    }
+
+    #[test]
     fn dirty_input_never_panics() {
         for input in [
             &b""[..],

@@ -106,7 +106,7 @@ pub fn extract(rec: &IisRecord<'_>, batch: &mut EvidenceBatch) {
     if status.is_some_and(|s| s >= 400) && win32 != 0 {
         codes.push(HResult::from_win32(win32));
     }
-    let httperr = rec.columns.is_httperr();
+    let httperr = rec.httperr;
     let component = match path.and_then(wsus_service) {
         Some(svc) => svc.to_owned(),
         None if httperr => "HTTP.sys".to_owned(),

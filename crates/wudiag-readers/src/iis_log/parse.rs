@@ -24,11 +24,33 @@ pub const HTTPERR_DEFAULT_FIELDS: &str = "date time c-ip c-port s-ip s-port cs-v
 /// The HTTP.sys field set of older Windows versions (no `streamid`).
 pub const HTTPERR_OLD_FIELDS: &str = "date time c-ip c-port s-ip s-port cs-version cs-method cs-uri sc-status s-siteid s-reason s-queuename";
 
+/// The fields this parser reads, as indexes into [`IisRecord`]'s values.
+mod field {
+    pub(super) const DATE: u8 = 1;
+    pub(super) const TIME: u8 = 2;
+    pub(super) const METHOD: u8 = 3;
+    pub(super) const URI_STEM: u8 = 4;
+    pub(super) const URI: u8 = 5;
+    pub(super) const QUERY: u8 = 6;
+    pub(super) const STATUS: u8 = 7;
+    pub(super) const SUBSTATUS: u8 = 8;
+    pub(super) const WIN32: u8 = 9;
+    pub(super) const TIME_TAKEN: u8 = 10;
+    pub(super) const USER_AGENT: u8 = 11;
+    pub(super) const CLIENT_IP: u8 = 12;
+    pub(super) const SITE: u8 = 13;
+    pub(super) const REASON: u8 = 14;
+    pub(super) const QUEUE: u8 = 15;
+    pub(super) const COUNT: usize = 15;
+}
+
 /// Where each known field sits in a line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Columns {
     /// How many fields the header lists.
     pub count: usize,
+    /// For each column (up to [`MAX_COLUMNS`]), the field it holds (0: one this parser ignores).
+    slots: Slots,
     date: Option<usize>,
     time: Option<usize>,
     method: Option<usize>,
@@ -46,7 +68,44 @@ pub struct Columns {
     queue: Option<usize>,
 }
 
+/// Column → field map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slots([u8; MAX_COLUMNS]);
+
+impl Default for Slots {
+    fn default() -> Self {
+        Self([0; MAX_COLUMNS])
+    }
+}
+
 impl Columns {
+    /// Fills the column → field map from the named indexes.
+    fn with_slots(mut self) -> Self {
+        let named = [
+            (self.date, field::DATE),
+            (self.time, field::TIME),
+            (self.method, field::METHOD),
+            (self.uri_stem, field::URI_STEM),
+            (self.uri, field::URI),
+            (self.query, field::QUERY),
+            (self.status, field::STATUS),
+            (self.substatus, field::SUBSTATUS),
+            (self.win32, field::WIN32),
+            (self.time_taken, field::TIME_TAKEN),
+            (self.user_agent, field::USER_AGENT),
+            (self.client_ip, field::CLIENT_IP),
+            (self.site, field::SITE),
+            (self.reason, field::REASON),
+            (self.queue, field::QUEUE),
+        ];
+        for (col, id) in named {
+            if let Some(slot) = col.and_then(|c| self.slots.0.get_mut(c)) {
+                *slot = id;
+            }
+        }
+        self
+    }
+
     /// Reads a `#Fields:` list.
     pub fn from_fields(fields: &[u8]) -> Self {
         let mut c = Self::default();
@@ -56,29 +115,45 @@ impl Columns {
             .enumerate()
         {
             c.count = i + 1;
-            let slot = match name.to_ascii_lowercase().as_slice() {
-                b"date" => &mut c.date,
-                b"time" => &mut c.time,
-                b"cs-method" => &mut c.method,
-                b"cs-uri-stem" => &mut c.uri_stem,
-                b"cs-uri" => &mut c.uri,
-                b"cs-uri-query" => &mut c.query,
-                b"sc-status" => &mut c.status,
-                b"sc-substatus" => &mut c.substatus,
-                b"sc-win32-status" => &mut c.win32,
-                b"time-taken" => &mut c.time_taken,
-                b"cs(user-agent)" => &mut c.user_agent,
-                b"c-ip" => &mut c.client_ip,
-                b"s-sitename" | b"s-siteid" => &mut c.site,
-                b"s-reason" => &mut c.reason,
-                b"s-queuename" => &mut c.queue,
-                _ => continue,
+            let is = |known: &[u8]| name.eq_ignore_ascii_case(known);
+            let slot = if is(b"date") {
+                &mut c.date
+            } else if is(b"time") {
+                &mut c.time
+            } else if is(b"cs-method") {
+                &mut c.method
+            } else if is(b"cs-uri-stem") {
+                &mut c.uri_stem
+            } else if is(b"cs-uri") {
+                &mut c.uri
+            } else if is(b"cs-uri-query") {
+                &mut c.query
+            } else if is(b"sc-status") {
+                &mut c.status
+            } else if is(b"sc-substatus") {
+                &mut c.substatus
+            } else if is(b"sc-win32-status") {
+                &mut c.win32
+            } else if is(b"time-taken") {
+                &mut c.time_taken
+            } else if is(b"cs(user-agent)") {
+                &mut c.user_agent
+            } else if is(b"c-ip") {
+                &mut c.client_ip
+            } else if is(b"s-sitename") || is(b"s-siteid") {
+                &mut c.site
+            } else if is(b"s-reason") {
+                &mut c.reason
+            } else if is(b"s-queuename") {
+                &mut c.queue
+            } else {
+                continue;
             };
             if slot.is_none() {
                 *slot = Some(i);
             }
         }
-        c
+        c.with_slots()
     }
 
     /// True for HTTP.sys error-log columns.
@@ -102,7 +177,7 @@ impl Columns {
             c.time = Some(1);
         }
         let Some(m) = values.iter().position(|v| is_method(v)) else {
-            return c;
+            return c.with_slots();
         };
         c.method = Some(m);
         c.uri_stem = Some(m + 1);
@@ -118,7 +193,7 @@ impl Columns {
                 c.time_taken = Some(s + 3);
             }
         }
-        c
+        c.with_slots()
     }
 }
 
@@ -152,11 +227,10 @@ fn is_method(v: &[u8]) -> bool {
 pub struct IisRecord<'a> {
     /// Line number (1-based within the block).
     pub line: u64,
-    /// The columns in force for this line.
-    pub columns: Columns,
-    /// The raw values.
-    values: [&'a [u8]; MAX_COLUMNS],
-    len: usize,
+    /// True when the columns are those of an HTTP.sys error log.
+    pub httperr: bool,
+    /// The values of the fields read, by field id - 1 (empty: not in the line).
+    values: [&'a [u8]; field::COUNT],
     /// The date of the last `#Date:` directive, for lines without a `date` column.
     header_date: Option<(i16, i8, i8)>,
 }
@@ -177,45 +251,44 @@ fn number<T: TryFrom<u64>>(v: &[u8]) -> Option<T> {
 }
 
 impl<'a> IisRecord<'a> {
-    fn value(&self, col: Option<usize>) -> Option<&'a [u8]> {
-        let i = col?;
-        if i >= self.len {
-            return None;
-        }
-        self.values.get(i).copied().and_then(dash_none)
+    fn value(&self, id: u8) -> Option<&'a [u8]> {
+        self.values
+            .get(usize::from(id).checked_sub(1)?)
+            .copied()
+            .and_then(dash_none)
     }
 
     /// `sc-status`, when written (HTTP.sys writes `-` for dropped connections).
     pub fn status(&self) -> Option<u16> {
-        self.value(self.columns.status).and_then(number)
+        self.value(field::STATUS).and_then(number)
     }
 
     /// `sc-substatus`.
     pub fn substatus(&self) -> Option<u16> {
-        self.value(self.columns.substatus).and_then(number)
+        self.value(field::SUBSTATUS).and_then(number)
     }
 
     /// `sc-win32-status`.
     pub fn win32_status(&self) -> Option<u32> {
-        self.value(self.columns.win32).and_then(number)
+        self.value(field::WIN32).and_then(number)
     }
 
     /// `time-taken` in milliseconds.
     pub fn time_taken(&self) -> Option<u64> {
-        self.value(self.columns.time_taken).and_then(number)
+        self.value(field::TIME_TAKEN).and_then(number)
     }
 
     /// `cs-method`.
     pub fn method(&self) -> Option<&'a [u8]> {
-        self.value(self.columns.method)
+        self.value(field::METHOD)
     }
 
     /// The request path: `cs-uri-stem`, or the path part of HTTP.sys `cs-uri`.
     pub fn path(&self) -> Option<&'a [u8]> {
-        if let Some(stem) = self.value(self.columns.uri_stem) {
+        if let Some(stem) = self.value(field::URI_STEM) {
             return Some(stem);
         }
-        let uri = self.value(self.columns.uri)?;
+        let uri = self.value(field::URI)?;
         // `http://host:8530/ClientWebService/client.asmx` → `/ClientWebService/client.asmx`.
         let path = match memchr::memmem::find(uri, b"://") {
             Some(at) => {
@@ -231,40 +304,40 @@ impl<'a> IisRecord<'a> {
 
     /// `cs-uri-query`.
     pub fn query(&self) -> Option<&'a [u8]> {
-        self.value(self.columns.query)
+        self.value(field::QUERY)
     }
 
     /// `cs(User-Agent)` (spaces are written as `+`).
     pub fn user_agent(&self) -> Option<&'a [u8]> {
-        self.value(self.columns.user_agent)
+        self.value(field::USER_AGENT)
     }
 
     /// `c-ip`.
     pub fn client_ip(&self) -> Option<&'a [u8]> {
-        self.value(self.columns.client_ip)
+        self.value(field::CLIENT_IP)
     }
 
     /// `s-sitename` / `s-siteid`.
     pub fn site(&self) -> Option<&'a [u8]> {
-        self.value(self.columns.site)
+        self.value(field::SITE)
     }
 
     /// HTTP.sys `s-reason` (`AppOffline`, `QueueFull`, `Connection_Dropped`…).
     pub fn reason(&self) -> Option<&'a [u8]> {
-        self.value(self.columns.reason)
+        self.value(field::REASON)
     }
 
     /// HTTP.sys `s-queuename` (the application pool).
     pub fn queue(&self) -> Option<&'a [u8]> {
-        self.value(self.columns.queue)
+        self.value(field::QUEUE)
     }
 
     /// The request time (UTC), from `date` + `time`, or the `#Date:` directive + `time`.
     pub fn time(&self) -> Result<Option<DateTime>, &'static str> {
-        let Some(clock) = self.value(self.columns.time) else {
+        let Some(clock) = self.value(field::TIME) else {
             return Ok(None);
         };
-        let (y, mo, d) = match self.value(self.columns.date) {
+        let (y, mo, d) = match self.value(field::DATE) {
             Some(date) => {
                 let mut joined = [0u8; 40];
                 let n = date.len() + 1 + clock.len();
@@ -328,8 +401,19 @@ pub struct Records<'a> {
     pos: usize,
     line_no: u64,
     columns: Option<Columns>,
+    /// Columns guessed for a block without a header, reused while the column count holds.
+    inferred: Option<Columns>,
     header_date: Option<(i16, i8, i8)>,
 }
+
+/// The default field sets, parsed once.
+static DEFAULTS: std::sync::LazyLock<[Columns; 3]> = std::sync::LazyLock::new(|| {
+    [
+        Columns::from_fields(IIS_DEFAULT_FIELDS.as_bytes()),
+        Columns::from_fields(HTTPERR_DEFAULT_FIELDS.as_bytes()),
+        Columns::from_fields(HTTPERR_OLD_FIELDS.as_bytes()),
+    ]
+});
 
 /// Parses the request lines of `block` (lines numbered from 1).
 pub fn records(block: &[u8]) -> Records<'_> {
@@ -338,20 +422,61 @@ pub fn records(block: &[u8]) -> Records<'_> {
         pos: 0,
         line_no: 0,
         columns: None,
+        inferred: None,
         header_date: None,
     }
 }
 
-fn split(line: &[u8]) -> ([&[u8]; MAX_COLUMNS], usize) {
-    let mut values: [&[u8]; MAX_COLUMNS] = [&[]; MAX_COLUMNS];
-    let mut n = 0;
-    for v in line.split(|b| *b == b' ').filter(|v| !v.is_empty()) {
-        if let Some(slot) = values.get_mut(n) {
-            *slot = v;
-            n += 1;
-        } else {
-            n += 1;
+/// The space-separated values of a line (runs of spaces count as one).
+struct Tokens<'a> {
+    line: &'a [u8],
+    spaces: memchr::Memchr<'a>,
+    start: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let end = self.spaces.next().unwrap_or_else(|| {
+                self.done = true;
+                self.line.len()
+            });
+            let start = std::mem::replace(&mut self.start, end + 1);
+            if end > start {
+                return self.line.get(start..end);
+            }
         }
+    }
+}
+
+fn tokens(line: &[u8]) -> Tokens<'_> {
+    Tokens {
+        line,
+        spaces: memchr::memchr_iter(b' ', line),
+        start: 0,
+        done: false,
+    }
+}
+
+/// Puts the values of `line` into field slots; returns them and the number of values.
+fn pick<'a>(line: &'a [u8], columns: &Columns) -> ([&'a [u8]; field::COUNT], usize) {
+    let mut values: [&[u8]; field::COUNT] = [&[]; field::COUNT];
+    let mut n = 0;
+    for tok in tokens(line) {
+        let id = columns.slots.0.get(n).copied().unwrap_or(0);
+        if let Some(v) = usize::from(id)
+            .checked_sub(1)
+            .and_then(|i| values.get_mut(i))
+        {
+            *v = tok;
+        }
+        n += 1;
     }
     (values, n)
 }
@@ -384,48 +509,73 @@ impl<'a> Iterator for Records<'a> {
                 }
                 continue;
             }
-            let (values, n) = split(line);
-            if n > MAX_COLUMNS {
-                return Some(Err(ParseError {
-                    line: self.line_no,
-                    what: format!("{n} values: more than the {MAX_COLUMNS} columns read"),
-                }));
-            }
             let columns = if let Some(c) = self.columns {
-                if c.count != n {
-                    return Some(Err(ParseError {
-                        line: self.line_no,
-                        what: format!("{n} values where the #Fields directive lists {}", c.count),
-                    }));
-                }
+                c
+            } else if let Some(c) = self.inferred {
+                // The columns the previous line of this headerless block had; checked below.
                 c
             } else {
-                let default = [
-                    IIS_DEFAULT_FIELDS,
-                    HTTPERR_DEFAULT_FIELDS,
-                    HTTPERR_OLD_FIELDS,
-                ]
-                .iter()
-                .map(|f| Columns::from_fields(f.as_bytes()))
-                .find(|c| c.count == n);
-                if let Some(c) = default {
+                let n = tokens(line).count();
+                if n > MAX_COLUMNS {
+                    return Some(Err(ParseError {
+                        line: self.line_no,
+                        what: format!("{n} values: more than the {MAX_COLUMNS} columns read"),
+                    }));
+                }
+                let known = DEFAULTS.iter().find(|c| c.count == n).copied();
+                if let Some(c) = known.or(self.inferred.filter(|c| c.count == n)) {
                     c
                 } else {
-                    let guessed = Columns::guess(values.get(..n).unwrap_or_default());
+                    let values: Vec<&[u8]> = tokens(line).collect();
+                    let guessed = Columns::guess(&values);
                     if guessed.status.is_none() {
                         return Some(Err(ParseError {
                             line: self.line_no,
                             what: "no #Fields directive before this line, and its values do not look like a request".into(),
                         }));
                     }
+                    self.inferred = Some(guessed);
                     guessed
                 }
             };
+            let (mut values, mut n) = pick(line, &columns);
+            let mut columns = columns;
+            if n != columns.count && self.columns.is_none() {
+                // A headerless line whose shape differs from the previous one: decide again.
+                self.inferred = None;
+                let known = DEFAULTS.iter().find(|c| c.count == n).copied();
+                let found = known.or_else(|| {
+                    let all: Vec<&[u8]> = tokens(line).collect();
+                    Some(Columns::guess(&all)).filter(|g| g.status.is_some() && n <= MAX_COLUMNS)
+                });
+                if let Some(c) = found {
+                    columns = c;
+                    (values, n) = pick(line, &columns);
+                }
+            }
+            if self.columns.is_none() && n == columns.count {
+                self.inferred = Some(columns);
+            }
+            if n != columns.count {
+                let what = if self.columns.is_some() {
+                    format!(
+                        "{n} values where the #Fields directive lists {}",
+                        columns.count
+                    )
+                } else {
+                    format!(
+                        "no #Fields directive before this line, and its {n} values match no known field set"
+                    )
+                };
+                return Some(Err(ParseError {
+                    line: self.line_no,
+                    what,
+                }));
+            }
             return Some(Ok(IisRecord {
                 line: self.line_no,
-                columns,
+                httperr: columns.is_httperr(),
                 values,
-                len: n,
                 header_date: self.header_date,
             }));
         }
@@ -494,12 +644,27 @@ mod tests {
         let recs = all(block);
         let a = recs[0].as_ref().unwrap();
         assert_eq!(a.path(), Some(&b"/ClientWebService/client.asmx"[..]));
-        assert!(a.columns.is_httperr());
+        assert!(a.httperr);
         let b = recs[1].as_ref().unwrap();
         assert_eq!(
             (b.status(), b.path(), b.reason()),
             (None, None, Some(&b"Timer_ConnectionIdle"[..]))
         );
+    }
+
+    #[test]
+    fn line_ending_mixes_and_long_lines() {
+        let block = b"#Fields: date time cs-method cs-uri-stem sc-status\r\n2024-03-12 10:15:12 GET /a 200\r\n\n2024-03-12 10:15:13 GET /b 503\n";
+        let recs = all(block);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[1].as_ref().unwrap().status(), Some(503));
+        let mut long =
+            b"#Fields: date time cs-method cs-uri-stem sc-status\n2024-03-12 10:15:12 GET /"
+                .to_vec();
+        long.extend(std::iter::repeat_n(b'q', 10 << 20));
+        long.extend_from_slice(b" 404\n");
+        let recs = all(&long);
+        assert_eq!(recs[0].as_ref().unwrap().status(), Some(404));
     }
 
     #[test]

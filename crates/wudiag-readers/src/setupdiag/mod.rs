@@ -84,6 +84,28 @@ mod tests {
     use wudiag_evidence::{Retention, SourceId};
 
     #[test]
+    fn huge_and_odd_inputs_do_not_panic() {
+        let long = format!(
+            "Matching Profile found: X - 22952520-EC89-4FBD-94E0-B67DF88347F6\nError: {}\n",
+            "y".repeat(10 << 20)
+        );
+        let mut b = EvidenceBatch::new(SourceId(0), Retention::All);
+        read(&long, &mut b);
+        assert_eq!(b.stats.records_ok, 1);
+        assert!(b.events[0].message.len() <= wudiag_evidence::Event::MAX_MESSAGE + 3);
+        for input in [
+            "<SetupDiag><ProfileName></ProfileName></SetupDiag>",
+            "<SetupDiag><FailureData>Error: 0xC1900101 - 0x</FailureData></SetupDiag>",
+            "{\"ProfileName\": {\"nested\": 1}, \"FailureData\": [null, 3, {\"a\": \"b\"}]}",
+            "Matching Profile found:\r\nSystem Information:\r\n\tHostOSVersion = \r\n",
+            "\u{feff}{}",
+        ] {
+            let mut b = EvidenceBatch::new(SourceId(0), Retention::All);
+            read(input, &mut b);
+        }
+    }
+
+    #[test]
     fn garbage_is_a_failed_record() {
         for input in ["", "\u{0}\u{1}garbage", "{", "<x", "[1,2]", "   \n\n"] {
             let mut b = EvidenceBatch::new(SourceId(0), Retention::All);

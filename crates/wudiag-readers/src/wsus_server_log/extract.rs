@@ -19,25 +19,24 @@ pub enum Log {
     Change,
 }
 
-/// Wording of a failed connection to an upstream server, proxy or Microsoft Update.
+/// Wording of a failed connection to an upstream server, proxy or Microsoft Update, as .NET writes it.
+/// Matched case-sensitively (so the matcher can use its SIMD prefilter), first letters dropped so that
+/// sentence-initial and inner spellings both match.
 const CONNECTION_CUES: &[&str] = &[
-    "webexception",
-    "underlying connection was closed",
-    "unable to connect to the remote server",
-    "ssl/tls secure channel",
-    "remote name could not be resolved",
-    "the operation has timed out",
-    "proxy authentication required",
-    "could not establish trust relationship",
-    "usscommunicationerror",
+    "WebException",
+    "nderlying connection was closed",
+    "nable to connect to the remote server",
+    "SSL/TLS secure channel",
+    "emote name could not be resolved",
+    "he operation has timed out",
+    "roxy Authentication Required",
+    "roxy authentication required",
+    "ould not establish trust relationship",
+    "CommunicationError",
 ];
 
-static CONNECTION: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build(CONNECTION_CUES)
-        .ok()
-});
+static CONNECTION: LazyLock<Option<AhoCorasick>> =
+    LazyLock::new(|| AhoCorasickBuilder::new().build(CONNECTION_CUES).ok());
 
 /// Severity from the level column.
 pub fn severity_from_level(level: &[u8]) -> Severity {

@@ -342,6 +342,18 @@ mod tests {
     }
 
     #[test]
+    fn line_ending_mixes() {
+        let block = b"2024-03-12 10:15:12.345 UTC\tInfo\ta.1\tb.c\tone\r\n   at x\n2024-03-12 10:15:13.345 UTC\tError\ta.1\tb.c\ttwo\rwith cr\n";
+        let recs = all(block);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].as_ref().unwrap().message, b"one\r\n   at x");
+        assert_eq!(recs[1].as_ref().unwrap().message, b"two\rwith cr");
+        let mut long = b"2024-03-12 10:15:12.345 UTC\tInfo\ta.1\tb.c\t".to_vec();
+        long.extend(std::iter::repeat_n(b'z', 10 << 20));
+        assert_eq!(all(&long)[0].as_ref().unwrap().message.len(), 10 << 20);
+    }
+
+    #[test]
     fn bad_input() {
         let recs = all(b"2024-13-45 99:99:99.000 UTC\tInfo\tx\n");
         assert!(recs[0].is_err());

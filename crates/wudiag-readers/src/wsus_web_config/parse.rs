@@ -172,6 +172,17 @@ mod tests {
     }
 
     #[test]
+    fn long_values_and_line_endings() {
+        let xml = format!(
+            "<configuration>\r\n<appSettings>\r<add key=\"k\" value=\"{}\"/>\n</appSettings></configuration>",
+            "v".repeat(10 << 20)
+        );
+        let s = app_settings(&xml);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].as_ref().unwrap().value.len(), 10 << 20);
+    }
+
+    #[test]
     fn broken_documents() {
         let r = app_settings(
             "<configuration><appSettings><add key=\"a\" value=\"1\"/><add value=\"2\"/>",

@@ -153,11 +153,9 @@ fn this_machine() -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// The evidence of this machine, ready to read: on Windows, `wudiag collect` gathers it (read-only) and
-/// this returns the bundle it wrote. Until collection lands, it says so.
+/// this returns the bundle it wrote.
 #[cfg(windows)]
 pub(crate) fn live_evidence_paths() -> anyhow::Result<Vec<PathBuf>> {
-    bail!(
-        "analysing this machine directly is not available yet (it needs `wudiag collect`): give a path, \
-         for example `wudiag analyze C:\\Windows\\Logs C:\\Windows\\SoftwareDistribution\\ReportingEvents.log`"
-    )
+    // The zip lives in %TEMP% and deletes itself when wudiag exits (see collect_live).
+    Ok(vec![crate::commands::collect::collect_live()?])
 }

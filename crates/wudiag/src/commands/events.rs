@@ -61,7 +61,8 @@ fn parse_time(s: &str) -> Result<DateTime, String> {
     if let Ok(d) = t.parse::<jiff::civil::Date>() {
         return Ok(d.to_datetime(jiff::civil::Time::midnight()));
     }
-    t.parse::<DateTime>().map_err(|e| format!("`{s}` is not a time like 2024-03-12 or 2024-03-12T10:15:00 ({e})"))
+    t.parse::<DateTime>()
+        .map_err(|e| format!("`{s}` is not a time like 2024-03-12 or 2024-03-12T10:15:00 ({e})"))
 }
 
 fn parse_kb(s: &str) -> Result<KbNumber, String> {
@@ -98,11 +99,18 @@ pub(crate) fn run(args: &EventsArgs) -> anyhow::Result<ExitStatus> {
     })
     .context("writing events")?;
     let readable = evidence.sources().iter().any(|s| s.skipped.is_none());
-    Ok(if readable { ExitStatus::Success } else { ExitStatus::Error })
+    Ok(if readable {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    })
 }
 
 fn write_text(w: &mut dyn Write, evidence: &Evidence, e: &Event) -> io::Result<()> {
-    let time = e.time.map_or_else(|| "-".repeat(19), |t| t.written.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string());
+    let time = e.time.map_or_else(
+        || "-".repeat(19),
+        |t| t.written.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+    );
     let sev = match e.severity {
         wudiag_evidence::Severity::Error => 'E',
         wudiag_evidence::Severity::Warning => 'W',

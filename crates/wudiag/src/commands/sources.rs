@@ -24,8 +24,15 @@ pub(crate) fn run(args: &SourcesArgs) -> anyhow::Result<ExitStatus> {
         ListFormat::Text => write_text(w, &evidence),
         ListFormat::Json => write_json(w, &evidence),
     })?;
-    let readable = evidence.sources().iter().any(|s| s.skipped.is_none() && !is_container(s.kind));
-    Ok(if readable { ExitStatus::Success } else { ExitStatus::Error })
+    let readable = evidence
+        .sources()
+        .iter()
+        .any(|s| s.skipped.is_none() && !is_container(s.kind));
+    Ok(if readable {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    })
 }
 
 const fn is_container(kind: SourceKind) -> bool {
@@ -60,7 +67,13 @@ fn write_text(w: &mut dyn Write, evidence: &Evidence) -> io::Result<()> {
             continue;
         }
         if is_container(s.kind) {
-            writeln!(w, "{}\n    {} archive, {}", s.path, s.kind.as_str(), human_size(s.size))?;
+            writeln!(
+                w,
+                "{}\n    {} archive, {}",
+                s.path,
+                s.kind.as_str(),
+                human_size(s.size)
+            )?;
             continue;
         }
         read += 1;
@@ -74,22 +87,36 @@ fn write_text(w: &mut dyn Write, evidence: &Evidence) -> io::Result<()> {
         writeln!(
             w,
             "    records: {} ok, {} failed; errors {}, warnings {}, info {}",
-            st.records_ok, st.records_failed, st.by_severity[2], st.by_severity[1], st.by_severity[0]
+            st.records_ok,
+            st.records_failed,
+            st.by_severity[2],
+            st.by_severity[1],
+            st.by_severity[0]
         )?;
         if !st.codes.is_empty() {
             writeln!(w, "    codes: {}", top_codes(&st.codes, 8))?;
         }
     }
-    writeln!(w, "\n{read} sources read, {skipped} skipped, {} read issues", evidence.read_issues().len())?;
+    writeln!(
+        w,
+        "\n{read} sources read, {skipped} skipped, {} read issues",
+        evidence.read_issues().len()
+    )?;
     for issue in evidence.read_issues().iter().take(20) {
-        let path = evidence.source(issue.source).map_or("?", |s| s.path.as_str());
+        let path = evidence
+            .source(issue.source)
+            .map_or("?", |s| s.path.as_str());
         match &issue.span {
             Some(span) => writeln!(w, "  {path}:{span}: {}", issue.message)?,
             None => writeln!(w, "  {path}: {}", issue.message)?,
         }
     }
     if evidence.read_issues().len() > 20 {
-        writeln!(w, "  … {} more (see --format json)", evidence.read_issues().len() - 20)?;
+        writeln!(
+            w,
+            "  … {} more (see --format json)",
+            evidence.read_issues().len() - 20
+        )?;
     }
     Ok(())
 }
@@ -117,13 +144,20 @@ fn source_json<'a>(evidence: &'a Evidence, s: &'a SourceInfo) -> SourceJson<'a> 
         size: s.size,
         encoding: s.encoding.as_deref(),
         channel: s.channel.as_deref(),
-        container: s.container.and_then(|c| evidence.source(c)).map(|c| c.path.as_str()),
+        container: s
+            .container
+            .and_then(|c| evidence.source(c))
+            .map(|c| c.path.as_str()),
         skipped: s.skipped.as_deref(),
         records_ok: st.records_ok,
         records_failed: st.records_failed,
-        events: [("error", st.by_severity[2]), ("warning", st.by_severity[1]), ("info", st.by_severity[0])]
-            .into_iter()
-            .collect(),
+        events: [
+            ("error", st.by_severity[2]),
+            ("warning", st.by_severity[1]),
+            ("info", st.by_severity[0]),
+        ]
+        .into_iter()
+        .collect(),
         codes: &st.codes,
     }
 }
@@ -144,7 +178,11 @@ fn write_json(w: &mut dyn Write, evidence: &Evidence) -> io::Result<()> {
             message: &i.message,
         })
         .collect();
-    let sources: Vec<SourceJson<'_>> = evidence.sources().iter().map(|s| source_json(evidence, s)).collect();
+    let sources: Vec<SourceJson<'_>> = evidence
+        .sources()
+        .iter()
+        .map(|s| source_json(evidence, s))
+        .collect();
     let doc = serde_json::json!({ "sources": sources, "read_issues": issues });
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
