@@ -117,13 +117,16 @@ pub fn sniff(s: &Sniff<'_>) -> u8 {
     if sms > 0 && sms > other {
         return 90;
     }
-    let sync_words = [
-        "USSCommunicationError",
-        "SMS_WSUS_SYNC_MANAGER",
-        "Sync Failed:",
-    ]
-    .iter()
-    .any(|w| text.contains(w));
+    // WSUS sync-manager wording at the start of a line (a support-article excerpt of wsyncmgr.log), not
+    // anywhere in a file that merely mentions it.
+    let sync_words = s.first_lines(5).any(|l| {
+        let l = l.trim_start();
+        l.get(..12)
+            .is_some_and(|p| p.eq_ignore_ascii_case("Sync failed:"))
+            && (l.contains("USSCommunicationError")
+                || l.contains("UssInternalError")
+                || l.contains("Exception"))
+    });
     let dated = {
         let mut lines = s.first_lines(5).peekable();
         lines.peek().is_some() && lines.all(|l| parse::dated_prefix(l.as_bytes()).is_some())
@@ -185,6 +188,13 @@ mod tests {
             0
         );
         assert_eq!(score("cbs.log", "2016-12-04 05:15:47, Info CBS x"), 0);
+        assert_eq!(
+            score(
+                "notes.tsv",
+                "file\tnotes\nx.log\tSync Failed: USSCommunicationError: WebException\n"
+            ),
+            0
+        );
         // A table that quotes the markup in a column is not a log.
         assert_eq!(
             score(
