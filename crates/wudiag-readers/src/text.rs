@@ -16,7 +16,7 @@ use crate::ReadContext;
 /// Target block size.
 pub const BLOCK_SIZE: usize = 4 << 20;
 /// Blocks parsed per parallel round.
-const BLOCKS_PER_ROUND: usize = 4;
+const BLOCKS_PER_ROUND: usize = 8;
 
 /// A line-based format: where records start, and how to read a block of them.
 pub trait TextFormat: Sync {
@@ -144,11 +144,25 @@ pub fn read_text(
     };
     let mut line_base: u64 = 0;
     let mut pending = splitter.next_round(&mut decoded, format);
+    // Batches of the previous round, handed on while the current round is parsed.
+    let mut parsed: Vec<EvidenceBatch> = Vec::new();
+    let mut parsed_bytes = 0;
+    let mut hand_on = |batches: &mut Vec<EvidenceBatch>, bytes: u64| {
+        for mut batch in batches.drain(..) {
+            let lines = batch.lines;
+            batch.shift_lines(line_base);
+            line_base += lines;
+            ctx.emit(batch);
+        }
+        if bytes > 0 {
+            ctx.progress(bytes);
+        }
+    };
     while !pending.is_empty() {
         let bytes: u64 = pending.iter().map(|b| b.len() as u64).sum();
-        // The next round is read on this thread while the blocks are parsed on the pool. An in-place scope
-        // lets this thread (often a pool worker itself) help with the parsing while it waits, so reading
-        // many sources at once can never starve the pool.
+        // While the blocks are parsed on the pool, this thread hands on the previous round's batches and
+        // reads the next round. An in-place scope lets it (often a pool worker itself) then help with the
+        // parsing, so reading many sources at once can never starve the pool.
         let mut slots: Vec<Option<EvidenceBatch>> = pending.iter().map(|_| None).collect();
         let next = rayon::in_place_scope(|s| {
             for (block, slot) in pending.iter().zip(slots.iter_mut()) {
@@ -161,19 +175,15 @@ pub fn read_text(
                     *slot = Some(batch);
                 });
             }
+            hand_on(&mut parsed, parsed_bytes);
             splitter.next_round(&mut decoded, format)
         });
         splitter.pool.append(&mut pending);
-        let batches = slots.into_iter().flatten();
-        for mut batch in batches {
-            let lines = batch.lines;
-            batch.shift_lines(line_base);
-            line_base += lines;
-            ctx.emit(batch);
-        }
-        ctx.progress(bytes);
+        parsed.extend(slots.into_iter().flatten());
+        parsed_bytes = bytes;
         pending = next;
     }
+    hand_on(&mut parsed, parsed_bytes);
     if let Some(e) = splitter.error {
         ctx.issue(
             Some(Span::line(line_base + 1)),

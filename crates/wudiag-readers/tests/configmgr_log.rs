@@ -241,33 +241,3 @@ fn every_record_is_kept_with_full_retention() {
             .all(|e| e.time.is_some_and(|t| t.utc.is_some()))
     );
 }
-
-/// Throughput probe (not a test): `WUDIAG_BENCH=big.log cargo test --release -p wudiag-readers --test
-/// configmgr_log -- --ignored --nocapture bench`. Reads any file with the default options and prints
-/// wall time, CPU-independent MB/s and counts.
-#[test]
-#[ignore = "manual throughput probe"]
-#[allow(clippy::print_stdout)] // it reports figures
-fn bench_read() {
-    let Some(path) = std::env::var_os("WUDIAG_BENCH") else {
-        return;
-    };
-    let path = PathBuf::from(path);
-    let size = std::fs::metadata(&path).unwrap().len();
-    for _ in 0..3 {
-        let t = std::time::Instant::now();
-        let ev = read(&path, Retention::default());
-        let dt = t.elapsed().as_secs_f64();
-        let s = &ev.sources()[0];
-        println!(
-            "{}: {:?} {:.2}s {:.0} MB/s ok={} failed={} kept={}",
-            path.display(),
-            s.kind,
-            dt,
-            size as f64 / dt / 1e6,
-            s.stats.records_ok,
-            s.stats.records_failed,
-            s.stats.events_kept
-        );
-    }
-}

@@ -340,6 +340,48 @@ impl AttemptEntry {
 }
 
 impl Report {
+    /// Shows every path relative to `base`: paths under it lose the `base/` prefix, `base` itself becomes
+    /// `.`. Reports of one folder read better this way, and test snapshots stop depending on where the
+    /// checkout lives (the text report wraps lines by their length, so the prefix must go before rendering).
+    pub fn relative_to(&mut self, base: &str) {
+        let base = base.trim_end_matches(['/', '\\']);
+        if base.is_empty() {
+            return;
+        }
+        let strip = |text: &mut String| {
+            if text.contains(base) {
+                *text = text
+                    .replace(&format!("{base}/"), "")
+                    .replace(&format!("{base}\\"), "")
+                    .replace(base, ".");
+            }
+        };
+        for s in &mut self.sources {
+            strip(&mut s.path);
+            if let Some(c) = &mut s.container {
+                strip(c);
+            }
+        }
+        for i in &mut self.read_issues {
+            strip(&mut i.path);
+            strip(&mut i.location);
+            strip(&mut i.message);
+        }
+        for f in &mut self.findings {
+            strip(&mut f.message);
+            for e in &mut f.evidence {
+                strip(&mut e.path);
+                strip(&mut e.location);
+            }
+        }
+        for a in &mut self.attempts {
+            for step in &mut a.steps {
+                strip(&mut step.path);
+                strip(&mut step.location);
+            }
+        }
+    }
+
     /// Builds the report of a diagnosis over its evidence.
     pub fn new(evidence: &Evidence, diagnosis: &Diagnosis, options: &ReportOptions) -> Self {
         let sources: Vec<SourceEntry> = evidence

@@ -83,14 +83,17 @@ pub trait Rule: Sync {
 
 /// Declares a rule: its doc comment is its documentation, and the metadata sits next to it.
 ///
-/// ```ignore
-/// declare_rule! {
+/// ```
+/// wudiag_rules::declare_rule! {
 ///     /// ## What it detects
-///     /// …
-///     pub PendingRebootBlocksInstall,
-///     id = "SYS001", name = "pending-reboot-blocks-install", area = System, severity = Error,
+///     /// A reboot that Windows is still waiting for.
+///     pub PendingRebootExample,
+///     id = "SYS999", name = "pending-reboot-example", area = System, severity = Error,
 ///     explains = [0x8007_0BC9],
 /// }
+/// assert_eq!(PendingRebootExample::META.id, "SYS999");
+/// assert_eq!(PendingRebootExample::META.explains, &[0x8007_0BC9]);
+/// assert!(PendingRebootExample::META.doc.contains("## What it detects"));
 /// ```
 #[macro_export]
 macro_rules! declare_rule {

@@ -91,6 +91,10 @@ static DISM_TRIGGERS: LazyLock<Option<Triggers>> =
 /// slow in an Aho-Corasick automaton and fast in memchr's).
 static HEX: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"0x"));
 
+/// `@0x`, the start of a CSI stack address.
+static STACK_ADDRESS: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"@0x"));
+
 fn is_hex(b: u8) -> bool {
     b.is_ascii_hexdigit()
 }
@@ -148,7 +152,7 @@ fn bare_counts(block: &[u8], end: usize) -> bool {
 pub(crate) fn each_code(text: &[u8], mut found: impl FnMut(HResult)) {
     let mut from = 0;
     while let Some(rest) = text.get(from..) {
-        if let Some(rel) = memmem::find(rest, b"@0x") {
+        if let Some(rel) = STACK_ADDRESS.find(rest) {
             scan::each_code(rest.get(..rel).unwrap_or_default(), &mut found);
             let mut e = from + rel + 3;
             while text.get(e).is_some_and(|&b| is_hex(b)) {
@@ -657,13 +661,35 @@ pub(crate) fn build_event(
 
 /// The shape under which the evidence builder groups events in [`Retention::Diagnostic`]: kind, first
 /// code, severity, component.
-type ShapeKey = (&'static str, HResult, Severity, Option<String>);
+type ShapeKey<'a> = (&'static str, HResult, Severity, ComponentName<'a>);
+
+/// The component an event will carry, turned into a `String` only when the event is built: most records
+/// that reach the shape cap are counted, not built.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ComponentName<'a> {
+    /// No component.
+    Absent,
+    /// The log's component column, as written.
+    Column(&'a [u8]),
+    /// A name the extractor chose (DISM's provider).
+    Named(String),
+}
+
+impl ComponentName<'_> {
+    fn into_string(self) -> Option<String> {
+        match self {
+            Self::Absent => None,
+            Self::Column(c) => Some(String::from_utf8_lossy(c).into_owned()),
+            Self::Named(s) => Some(s),
+        }
+    }
+}
 
 /// A record whose event is built only if it turns out to be the last of its shape in the block.
 struct Deferred<'a> {
     rec: CbsRecord<'a>,
     kind: EventKind,
-    component: Option<String>,
+    component: ComponentName<'a>,
     message: Option<String>,
     codes: Vec<HResult>,
     severity: Severity,
@@ -675,7 +701,11 @@ struct Deferred<'a> {
 /// million times this is most of the work saved.
 #[derive(Default)]
 struct ShapeCap<'a> {
-    shapes: std::collections::HashMap<ShapeKey, (u32, Option<Deferred<'a>>)>,
+    shapes: std::collections::HashMap<
+        ShapeKey<'a>,
+        (u32, Option<Deferred<'a>>),
+        foldhash::fast::RandomState,
+    >,
 }
 
 /// Counts a record that is not built, codes included (as [`EvidenceBatch::record`] would).
@@ -722,7 +752,13 @@ impl BlockState<'_> {
             for (_, (_, last)) in cap.shapes {
                 if let Some(d) = last {
                     let message = d.message.unwrap_or_else(|| d.rec.full_message());
-                    batch.record(build_event(&d.rec, d.kind, d.component, &message, d.codes));
+                    batch.record(build_event(
+                        &d.rec,
+                        d.kind,
+                        d.component.into_string(),
+                        &message,
+                        d.codes,
+                    ));
                 }
             }
         }
@@ -748,11 +784,17 @@ pub(crate) fn read_block(block: &[u8], batch: &mut EvidenceBatch, dialect: Diale
         held: None,
         cap: (batch.retention == Retention::Diagnostic).then(ShapeCap::default),
     };
+    // The records count the block's lines as they go, which saves the engine a counting pass.
+    let mut lines = 0;
     for item in Records::new(block, dialect) {
         state.tick(batch);
         let rec = match item {
-            Ok(r) => r,
+            Ok(r) => {
+                lines = r.last_line;
+                r
+            }
             Err(e) => {
+                lines = e.last_line;
                 batch.failed(
                     Span::Lines {
                         first: e.first_line,
@@ -802,6 +844,7 @@ pub(crate) fn read_block(block: &[u8], batch: &mut EvidenceBatch, dialect: Diale
     }
     state.finish(batch);
     state.facts.flush(block, batch);
+    batch.lines = lines;
 }
 
 /// Classifies one record and records it (built, deferred or counted).
@@ -819,9 +862,14 @@ fn extract_record<'a>(
     let component = header.map_or(&[][..], |h| h.component);
     let sev = severity(rec.level());
     let (mut class, comp_name, dism_text) = if dialect == Dialect::Dism && component == b"DISM" {
-        crate::dism_log::extract::classify(&rec, message, &codes)
+        let (class, name, text) = crate::dism_log::extract::classify(&rec, message, &codes);
+        (
+            class,
+            name.map_or(ComponentName::Absent, ComponentName::Named),
+            text,
+        )
     } else if header.is_none() && dialect == Dialect::Dism && message.starts_with(b"[") {
-        (Class::plain(), None, None)
+        (Class::plain(), ComponentName::Absent, None)
     } else {
         let msg_all = if rec.continuation.is_empty() {
             message
@@ -830,7 +878,11 @@ fn extract_record<'a>(
         };
         (
             classify_cbs(message, msg_all, component, &codes),
-            (!component.is_empty()).then(|| String::from_utf8_lossy(component).into_owned()),
+            if component.is_empty() {
+                ComponentName::Absent
+            } else {
+                ComponentName::Column(component)
+            },
             None,
         )
     };
@@ -862,7 +914,7 @@ fn extract_record<'a>(
         }
     ) {
         let message = dism_text.unwrap_or_else(|| rec.full_message());
-        let event = build_event(&rec, class.kind, comp_name, &message, codes);
+        let event = build_event(&rec, class.kind, comp_name.into_string(), &message, codes);
         state.release(batch);
         state.held = Some((event, SUMMARY_WINDOW));
         return;
@@ -892,7 +944,13 @@ fn extract_record<'a>(
         slot.0 += 1;
     }
     let message = dism_text.unwrap_or_else(|| rec.full_message());
-    batch.record(build_event(&rec, class.kind, comp_name, &message, codes));
+    batch.record(build_event(
+        &rec,
+        class.kind,
+        comp_name.into_string(),
+        &message,
+        codes,
+    ));
 }
 
 #[cfg(test)]
@@ -904,6 +962,21 @@ mod tests {
         let mut b = EvidenceBatch::new(SourceId(0), retention);
         read_block(buf, &mut b, Dialect::Cbs);
         b
+    }
+
+    #[test]
+    fn counts_the_lines_of_a_block_as_the_engine_would() {
+        // Blocks end just after a line end; continuation lines, bare LFs, blank and stray lines count too.
+        let block = b"2016-09-28 04:30:30, Info                  CBS    first\r\n\
+  continued\r\n\
+\r\n\
+garbage without a header\n\
+2016-09-28 04:30:31, Error                 CBS    second [HRESULT = 0x800f081f]\r\n\
+2016-09-28 04:30:31, Info                  CSI    00000002 chunk\nbare lf part\r\n";
+        for retention in [Retention::All, Retention::Diagnostic] {
+            let b = read(block, retention);
+            assert_eq!(b.lines, memchr::memchr_iter(b'\n', block).count() as u64);
+        }
     }
 
     #[test]

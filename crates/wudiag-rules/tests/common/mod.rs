@@ -81,11 +81,12 @@ pub fn fired(d: &Diagnosis) -> BTreeSet<String> {
 
 /// The text report, with the folder prefix removed from paths so snapshots do not depend on the checkout.
 pub fn render(evidence: &Evidence, diagnosis: &Diagnosis, strip: &Path) -> String {
-    let report = wudiag_report::Report::new(
+    let mut report = wudiag_report::Report::new(
         evidence,
         diagnosis,
         &wudiag_report::ReportOptions::default().tool_version("test"),
     );
+    report.relative_to(&strip.display().to_string());
     let text = wudiag_report::text::to_string(
         &report,
         &wudiag_report::TextOptions {

@@ -57,9 +57,9 @@ impl BundleWriter {
     /// by its writer is still copied), and records the item either way. Returns whether it was collected.
     pub(crate) fn add_file(&mut self, what: &str, source: &Path, zip_path: &str) -> bool {
         let shown = source.display().to_string();
-        let opened = open_shared(source).and_then(|f| {
+        let opened = open_shared(source).map(|f| {
             let modified = f.metadata().ok().and_then(|m| m.modified().ok());
-            Ok((f, modified))
+            (f, modified)
         });
         let outcome = match opened {
             Ok((mut f, modified)) => match self.add_reader(zip_path, &mut f, modified) {
@@ -124,7 +124,7 @@ impl BundleWriter {
             Some(dot) if dot > name.rfind('/').map_or(0, |s| s + 1) => name.split_at(dot),
             _ => (name, ""),
         };
-        (2..)
+        (2..100_000u32)
             .map(|n| format!("{stem}~{n}{ext}"))
             .find(|c| !self.names.contains(&c.to_ascii_lowercase()))
             .unwrap_or_else(|| name.to_owned())

@@ -3,6 +3,8 @@
 //! the Service Control Manager is only queried.
 //!
 //! Written with std only, so it builds (and its tables are checked) everywhere; it runs on Windows.
+// File names are lowercased before any extension test.
+#![allow(clippy::case_sensitive_file_extension_comparisons)]
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -418,7 +420,7 @@ fn tool_then_file(
             // The item names its real source, not our temp copy.
             let ok = b.add_file(what, file, zip_path);
             if let Some(last) = b.last_item_mut() {
-                last.source = source.to_owned();
+                source.clone_into(&mut last.source);
             }
             ok
         }
@@ -527,7 +529,7 @@ fn copy_folder(
         .filter(|(_, name, _)| keep(&name.to_ascii_lowercase()))
         .collect();
     if let Some(n) = newest {
-        files.sort_by(|a, b| b.2.cmp(&a.2));
+        files.sort_by_key(|f| std::cmp::Reverse(f.2));
         files.truncate(n);
     }
     files.sort_by(|a, b| a.1.cmp(&b.1));

@@ -227,10 +227,9 @@ pub(crate) fn parse_sc_query(text: &str) -> Vec<ServiceState> {
 /// line, and a truncated file still yields its complete lines). Read by wudiag-readers' `service_states`.
 pub(crate) fn services_json(services: &[ServiceState], source: &str) -> String {
     let mut s = String::from("{\n\"format\": \"wudiag/service-states/v1\",\n");
-    s.push_str(&format!(
-        "\"source\": {},\n\"services\": [\n",
-        serde_json::Value::from(source)
-    ));
+    s.push_str("\"source\": ");
+    s.push_str(&serde_json::Value::from(source).to_string());
+    s.push_str(",\n\"services\": [\n");
     let lines: Vec<String> = services
         .iter()
         .filter_map(|svc| serde_json::to_string(svc).ok())
