@@ -21,7 +21,7 @@ for _ in $(seq "$RUNS"); do
   w+=("$(echo "$t1 - $t0" | bc -l)"); r+=("$(echo "$t2 - $t1" | bc -l)")
 done
 wm=$(printf '%s\n' "${w[@]}" | median); rm=$(printf '%s\n' "${r[@]}" | median)
-rss=$(/usr/bin/time -f '%M' "$BIN" analyze "$CORPUS" --format json 2>&1 >/dev/null | tail -1)
+rss=$({ /usr/bin/time -f %M "$BIN" analyze "$CORPUS" --format json 2>&1 >/dev/null || true; } | tail -1)
 printf 'corpus: %s (%s)\n' "$CORPUS" "$(du -sh "$CORPUS" | cut -f1)"
 printf 'wudiag analyze: median %.3f s, peak RSS %s KiB\n' "$wm" "$rss"
 printf 'rg -c -f perf-rules.txt: median %.3f s\n' "$rm"

@@ -42,8 +42,11 @@ pub struct IisLog;
 pub static FORMAT: IisLog = IisLog;
 
 impl TextFormat for IisLog {
+    /// Every request line (it starts with the date) and every header starts a record, so a big log is
+    /// cut into blocks of the usual size. A block that starts without a header reads its columns from
+    /// the default field sets or the shape of the values (see [`parse`]).
     fn starts_record(&self, line: &[u8]) -> bool {
-        parse::starts_header(line)
+        parse::starts_header(line) || line.first().is_some_and(u8::is_ascii_digit)
     }
 
     fn read_block(&self, block: &[u8], batch: &mut EvidenceBatch) {
