@@ -1,7 +1,7 @@
 //! Every row of the project's knowledge tables (`shared/knowledge/*.csv`) is in the catalogue, with its
 //! symbols, and the three tables merge into exactly 923 distinct codes.
 //!
-//! The tables live outside the crate, beside the repository (`../shared/knowledge`). If they are missing
+//! The tables live outside the crate, beside the repository (`../shared/knowledge`, or `$WUDIAG_KNOWLEDGE`). If they are missing
 //! this test fails, on purpose: a catalogue that silently stopped being checked is worse than a red test.
 #![allow(
     clippy::unwrap_used,
@@ -11,24 +11,13 @@
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use wudiag_catalog::{Catalog, SourceTable};
 use wudiag_evidence::HResult;
+use wudiag_testdata::knowledge_dir;
 
 /// Codes the catalogue adds beyond the tables (for the diagnosis rules).
 const ADDED_BY_WUDIAG: &[u32] = &[0x8019_0193];
-
-fn knowledge_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/knowledge");
-    assert!(
-        dir.join("wu_error_codes.csv").is_file(),
-        "the knowledge tables are missing: expected {} (the shared/ folder beside the repository). \
-         This test checks the catalogue against them and must not be skipped.",
-        dir.display()
-    );
-    dir
-}
 
 /// A small RFC 4180 reader: quoted fields, doubled quotes, commas and newlines inside quotes.
 fn read_csv(name: &str) -> Vec<BTreeMap<String, String>> {

@@ -1,7 +1,7 @@
 //! Reads every `.evtx` file of the shared corpus and pins, per file, its kind, channel, record counts and
 //! the update evidence extracted (snapshots under `tests/snapshots/`).
 //!
-//! The corpus is found at `../../../shared/corpus` from this crate, or at `$WUDIAG_CORPUS`; a missing
+//! The corpus is found by `wudiag-testdata` (`$WUDIAG_CORPUS`, or `../shared/corpus`); a missing
 //! corpus fails the test.
 
 use std::collections::BTreeMap;
@@ -10,24 +10,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use wudiag_evidence::{Evidence, Retention, SourceKind};
 use wudiag_readers::{ReadOptions, read_paths};
-
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("WUDIAG_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    );
-    assert!(
-        dir.join("evtx").is_dir(),
-        "the evidence corpus is missing: no evtx folder under {} (set WUDIAG_CORPUS to the corpus folder)",
-        dir.display()
-    );
-    dir
-}
+use wudiag_testdata::corpus_dir as corpus;
 
 fn read(path: &PathBuf, retention: Retention) -> Evidence {
     read_paths(

@@ -2,27 +2,9 @@
 //! 24H2, Server 2003 to 2022, eight languages): kind, records, installed updates and OS facts, pinned.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use wudiag_readers::{ReadOptions, read_paths};
-
-fn corpus() -> PathBuf {
-    let p = std::env::var_os("WUDIAG_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    );
-    assert!(
-        p.is_dir(),
-        "the corpus is missing at {} (set WUDIAG_CORPUS)",
-        p.display()
-    );
-    p
-}
+use wudiag_testdata::corpus_dir as corpus;
 
 #[test]
 fn every_inventory_file() {

@@ -1,28 +1,11 @@
 //! The registry export reader on real exports (corpus), on a synthetic export with every value type and
 //! every fact wudiag uses, and on broken exports (truncated, wrong header, garbage): read issues, no panic.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use wudiag_evidence::{Evidence, PendingRebootIndicator, RegData, ServiceStartType, SourceKind};
 use wudiag_readers::{ReadOptions, read_paths};
-
-fn corpus() -> PathBuf {
-    let p = std::env::var_os("WUDIAG_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    );
-    assert!(
-        p.is_dir(),
-        "the corpus is missing at {} (set WUDIAG_CORPUS)",
-        p.display()
-    );
-    p
-}
+use wudiag_testdata::corpus_dir as corpus;
 
 fn utf16le_with_bom(text: &str) -> Vec<u8> {
     let mut out = vec![0xFF, 0xFE];

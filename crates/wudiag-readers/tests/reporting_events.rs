@@ -8,30 +8,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use wudiag_evidence::{Evidence, Retention, SourceKind};
 use wudiag_readers::{ReadOptions, read_paths};
+use wudiag_testdata::corpus_dir as corpus;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/reporting_events"
     ))
-}
-
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("WUDIAG_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    );
-    assert!(
-        dir.join("MANIFEST.tsv").is_file(),
-        "the evidence corpus is missing: no MANIFEST.tsv under {} (set WUDIAG_CORPUS to the corpus folder)",
-        dir.display()
-    );
-    dir
 }
 
 fn read(path: &Path, retention: Retention) -> Evidence {

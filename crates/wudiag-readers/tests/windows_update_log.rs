@@ -2,60 +2,16 @@
 //! pins, per file, its kind, record counts and the evidence extracted (snapshots under `tests/snapshots/`).
 //! Whole logs must read with 0 failed records; excerpts (`*_excerpt.log`) must still be recognised and read.
 //!
-//! The corpus is found at `../../../shared/corpus` from this crate, or at `$WUDIAG_CORPUS`; a missing
-//! corpus fails the test.
-//!
-//! `cargo test --release -p wudiag-readers --test windows_update_log -- --ignored --nocapture` also runs a
-//! throughput measurement on a ~500 MB log made by repeating the largest corpus file.
+//! The corpus is found by `wudiag-testdata` (`$WUDIAG_CORPUS`, or `../shared/corpus`); a missing corpus
+//! fails the test. Throughput is measured by `bench/sources_formats.sh`, not here.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use wudiag_evidence::{Evidence, Retention, SourceKind};
 use wudiag_readers::{ReadOptions, read_paths};
-
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("WUDIAG_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    );
-    assert!(
-        dir.join("MANIFEST.tsv").is_file(),
-        "the evidence corpus is missing: no MANIFEST.tsv under {} (set WUDIAG_CORPUS to the corpus folder)",
-        dir.display()
-    );
-    dir
-}
-
-/// The corpus files of one manifest kind.
-fn manifest_files(kind: &str) -> Vec<PathBuf> {
-    let dir = corpus();
-    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
-    let files: Vec<PathBuf> = manifest
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut cols = l.split('\t');
-            let file = cols.next()?;
-            (cols.next()? == kind).then(|| dir.join(file))
-        })
-        .collect();
-    assert!(!files.is_empty(), "no {kind} rows in the corpus manifest");
-    for f in &files {
-        assert!(
-            f.is_file(),
-            "listed in MANIFEST.tsv but missing: {}",
-            f.display()
-        );
-    }
-    files
-}
+use wudiag_testdata::manifest_files;
 
 fn read(path: &Path, retention: Retention) -> Evidence {
     read_paths(
@@ -254,18 +210,4 @@ fn found_by_content_under_any_name() {
     let ev = read(&renamed, Retention::Diagnostic);
     assert_eq!(ev.sources()[0].kind, SourceKind::WindowsUpdateLog);
     assert_eq!(ev.sources()[0].stats.records_failed, 0);
-}
-
-/// CPU seconds used by this process so far (user + system), from /proc (Linux only; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 (1-based).
-    let after = stat.rsplit(')').next().unwrap_or_default();
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: f64 = fields.get(11..13).map_or(0.0, |f| {
-        f.iter().filter_map(|v| v.parse::<f64>().ok()).sum()
-    });
-    ticks / 100.0
 }

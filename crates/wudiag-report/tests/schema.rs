@@ -1,19 +1,13 @@
 //! The published JSON Schema (`docs/report.schema.json`) and the JSON the report writes must agree:
 //! on the hand-built run, on an empty run, and on a real run over the shared corpus.
 
-#![allow(clippy::print_stderr)] // a test says why it skipped itself
-
 mod common;
-
-use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use wudiag_evidence::{EvidenceBuilder, Severity};
 use wudiag_report::{Format, Report, ReportOptions};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use wudiag_testdata::workspace_root as repo_root;
 
 fn validator() -> jsonschema::Validator {
     let path = repo_root().join("docs/report.schema.json");
@@ -117,11 +111,7 @@ fn the_contract_fields_are_where_the_issue_says() {
 
 #[test]
 fn a_real_run_over_the_corpus_matches_the_schema() {
-    let corpus = repo_root().join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("skipped: no shared corpus at {}", corpus.display());
-        return;
-    }
+    let corpus = wudiag_testdata::corpus_dir();
     let ev = wudiag_readers::read_paths(&[corpus], &wudiag_readers::ReadOptions::default());
     assert!(!ev.sources().is_empty());
     let dx = wudiag_rules::diagnose(&ev);

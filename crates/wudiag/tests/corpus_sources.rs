@@ -3,26 +3,8 @@
 //! and whole (non-excerpt) logs read with zero failed records. A missing corpus fails the test.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
-
-fn corpus() -> PathBuf {
-    let p = std::env::var_os("WUDIAG_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    );
-    assert!(
-        p.join("MANIFEST.tsv").is_file(),
-        "the real-log corpus is missing at {} (set WUDIAG_CORPUS): these tests must not be skipped",
-        p.display()
-    );
-    p
-}
+use wudiag_testdata::corpus_dir as corpus;
 
 /// The kind wudiag must report for a MANIFEST kind; `None` = wudiag does not read it (skipped with a reason).
 fn expected_kind(manifest_kind: &str) -> Option<&'static str> {

@@ -326,13 +326,8 @@ mod tests {
 
     #[test]
     fn a_real_header_with_garbage_chunks() {
-        let corpus = std::env::var("WUDIAG_CORPUS").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus").to_owned()
-        });
-        let path = format!("{corpus}/evtx/win10_2016-09_sdkeagle_Setup.evtx");
-        let Ok(orig) = std::fs::read(&path) else {
-            panic!("corpus file missing: {path} (set WUDIAG_CORPUS)");
-        };
+        let path = wudiag_testdata::corpus_file("evtx/win10_2016-09_sdkeagle_Setup.evtx");
+        let orig = std::fs::read(&path).unwrap();
         // intact: 2 records
         let mut b = batch();
         assert_eq!(read_bytes(orig.clone(), &mut b).as_deref(), Some("Setup"));

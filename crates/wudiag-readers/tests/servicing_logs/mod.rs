@@ -2,42 +2,14 @@
 //! in a small, stable structure for a snapshot.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use wudiag_evidence::{EventKind, Retention};
 use wudiag_readers::{ReadOptions, read_paths};
+#[allow(unused_imports)] // checksur_log.rs reads whole folders only
+pub(crate) use wudiag_testdata::corpus_dir as corpus;
 
-/// The corpus folder: `$WUDIAG_CORPUS`, else `../shared/corpus` beside the repository. Missing = failure.
-pub(crate) fn corpus() -> PathBuf {
-    let dir = std::env::var_os("WUDIAG_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    );
-    assert!(
-        dir.join("MANIFEST.tsv").is_file(),
-        "the evidence corpus is missing at {} (set WUDIAG_CORPUS to its folder); these tests never skip",
-        dir.display()
-    );
-    dir
-}
-
-/// The files of one corpus folder (`cbs`, `dism`, `checksur`), sorted.
-pub(crate) fn files(sub: &str) -> Vec<PathBuf> {
-    let dir = corpus().join(sub);
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    v.sort();
-    assert!(!v.is_empty(), "no corpus files in {}", dir.display());
-    v
-}
+pub(crate) use wudiag_testdata::corpus_folder_files as files;
 
 /// What a snapshot pins for one file.
 #[derive(serde::Serialize)]

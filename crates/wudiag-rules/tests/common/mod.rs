@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use wudiag_evidence::{Evidence, Severity, Span};
 use wudiag_readers::{ReadOptions, read_paths};
 use wudiag_rules::{Diagnosis, diagnose};
+#[allow(unused_imports)] // not every test file reads the corpus
+pub use wudiag_testdata::corpus_dir as corpus;
 
 /// A fixture case: `case.toml` and the evidence files next to it.
 pub struct Case {
@@ -150,23 +152,4 @@ pub fn check_contracts(evidence: &Evidence, diagnosis: &Diagnosis, context: &str
         }
         panic!("{context}: {} has no `## Fix safety` section", f.rule.id);
     }
-}
-
-/// The shared corpus: `WUDIAG_CORPUS`, or `../shared/corpus` next to the repository.
-pub fn corpus() -> PathBuf {
-    let dir = std::env::var_os("WUDIAG_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    );
-    assert!(
-        dir.join("MANIFEST.tsv").is_file(),
-        "the corpus is missing: {} has no MANIFEST.tsv (set WUDIAG_CORPUS)",
-        dir.display()
-    );
-    dir
 }
