@@ -197,6 +197,18 @@ impl ServiceStartType {
             _ => return None,
         })
     }
+
+    /// The name the Services console shows for it.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Boot => "Boot",
+            Self::System => "System",
+            Self::Automatic => "Automatic",
+            Self::Manual => "Manual",
+            Self::Disabled => "Disabled",
+        }
+    }
 }
 
 /// Whether a service is running at collection time.

@@ -645,16 +645,27 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Names that keep their capital inside a sentence (products and features, not common words).
+const PROPER_NOUNS: &[&str] = &[
+    "Microsoft",
+    "Windows",
+    "Delivery",
+    "Configuration",
+    "Internet",
+    "Defender",
+];
+
 /// A finding title as it reads inside a sentence: first letter lowered unless the first word is an
-/// acronym or an identifier (`DISM`, `KB5025221`).
+/// acronym, an identifier (`DISM`, `KB5025221`) or a product name (`Microsoft`, `Windows`).
 fn in_sentence(title: &str) -> String {
     let first_word = title.split_whitespace().next().unwrap_or_default();
     let mut chars = first_word.chars();
-    let lower = match (chars.next(), chars.next()) {
-        (Some(a), None) => a.is_uppercase(),
-        (Some(a), Some(b)) => a.is_uppercase() && b.is_lowercase(),
-        _ => false,
-    };
+    let lower = !PROPER_NOUNS.contains(&first_word)
+        && match (chars.next(), chars.next()) {
+            (Some(a), None) => a.is_uppercase(),
+            (Some(a), Some(b)) => a.is_uppercase() && b.is_lowercase(),
+            _ => false,
+        };
     match title.chars().next() {
         Some(a) if lower => {
             let mut s: String = a.to_lowercase().collect();
@@ -813,5 +824,30 @@ impl<'a> FixStep<'a> {
         match self {
             Self::Text(s) | Self::Cmd(s) | Self::PowerShell(s) => s,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_sentence;
+
+    #[test]
+    fn titles_read_inside_a_sentence() {
+        assert_eq!(
+            in_sentence("The update is not applicable"),
+            "the update is not applicable"
+        );
+        assert_eq!(in_sentence("WSUS sync failed"), "WSUS sync failed");
+        assert_eq!(in_sentence("KB5034441 failed"), "KB5034441 failed");
+        assert_eq!(in_sentence("A reboot is pending"), "a reboot is pending");
+        assert_eq!(
+            in_sentence("Microsoft Account Sign-in Assistant (wlidsvc) is disabled"),
+            "Microsoft Account Sign-in Assistant (wlidsvc) is disabled"
+        );
+        assert_eq!(
+            in_sentence("Windows Firewall service is stopped"),
+            "Windows Firewall service is stopped"
+        );
+        assert_eq!(in_sentence(""), "");
     }
 }

@@ -65,8 +65,8 @@ impl Rule for SignInAssistantDisabled {
         match (disabled, wlid) {
             (Some(_), _) => message.push_str("The Microsoft Account Sign-in Assistant (wlidsvc) is set to Disabled. "),
             (None, Some(s)) => message.push_str(&format!(
-                "wlidsvc is present with start type {:?}, so another service may be the one missing. ",
-                s.value.start_type
+                "wlidsvc is present with start type {}, so another service may be the one missing. ",
+                s.value.start_type.map_or("unknown", ServiceStartType::label)
             )),
             (None, None) => message.push_str(
                 "The usual culprit is the Microsoft Account Sign-in Assistant (wlidsvc), disabled by a hardening policy; its \
