@@ -16,9 +16,6 @@ use wudiag_catalog::{Catalog, SourceTable};
 use wudiag_evidence::HResult;
 use wudiag_testdata::knowledge_dir;
 
-/// Codes the catalogue adds beyond the tables (for the diagnosis rules).
-const ADDED_BY_WUDIAG: &[u32] = &[0x8019_0193];
-
 /// A small RFC 4180 reader: quoted fields, doubled quotes, commas and newlines inside quotes.
 fn read_csv(name: &str) -> Vec<BTreeMap<String, String>> {
     let path = knowledge_dir().join(name);
@@ -171,14 +168,27 @@ fn every_row_of_the_three_tables_is_catalogued() {
         from_tables, distinct,
         "entries that name a table are exactly the tables' codes"
     );
-    let added: Vec<u32> = catalog
+    // Entries beyond the tables (Delivery Optimization, Web Services, ConfigMgr, HTTP status codes) are
+    // facts we add ourselves: each must say where it comes from (a published symbol, or a note).
+    let added: Vec<_> = catalog
         .codes()
         .iter()
         .filter(|e| e.tables.is_empty())
-        .map(|e| e.code.value())
         .collect();
-    assert_eq!(added, ADDED_BY_WUDIAG, "entries added beyond the tables");
-    assert_eq!(catalog.codes().len(), 923 + ADDED_BY_WUDIAG.len());
+    assert!(
+        added.len() >= 50,
+        "{} entries added beyond the tables",
+        added.len()
+    );
+    let unsourced: Vec<String> = added
+        .iter()
+        .filter(|e| e.symbols.is_empty() && e.note.is_none())
+        .map(|e| e.code.to_string())
+        .collect();
+    assert!(
+        unsourced.is_empty(),
+        "added entries with neither a symbol nor a note: {unsourced:?}"
+    );
     let common = catalog.codes().iter().filter(|e| e.common).count();
     assert_eq!(common, 36, "the common-errors page lists 36 codes");
 }

@@ -2,10 +2,9 @@
 
 use wudiag_evidence::{Event, HResult, ServiceStartType, ServiceState};
 
+use crate::remedies::{self, Fill};
 use crate::text::contains_ci;
-use crate::{
-    Applicability, Confidence, Context, EvidenceRef, Finding, Fix, Rule, RuleMeta, declare_rule,
-};
+use crate::{Confidence, Context, EvidenceRef, Finding, Rule, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it detects
@@ -95,15 +94,11 @@ impl Rule for FirewallServiceStopped {
         if let Some(s) = service {
             f = f.evidence(EvidenceRef::fact(s).note("mpssvc"));
         }
-        f = f.fix(
-            Fix::new("Start the Windows Defender Firewall service and keep it automatic", Applicability::Unsafe)
-                .text("Set the service to start automatically and start it.")
-                .cmd("sc config mpssvc start= auto")
-                .cmd("net start mpssvc")
-                .text("If the firewall must not filter traffic, turn its profiles off instead of stopping the service.")
-                .cmd("netsh advfirewall set allprofiles state off")
-                .text("Retry the download (or scan again) afterwards."),
-        );
+        f = f.fixes(remedies::fixes(
+            &["start-firewall-service"],
+            &cx.os,
+            &Fill::none(),
+        ));
         out.push(if rpc.is_empty() {
             f
         } else {
