@@ -33,6 +33,8 @@ struct CodeRaw {
     meaning: String,
     #[serde(default)]
     common: bool,
+    #[serde(default)]
+    routine: bool,
     win32: Option<u32>,
     #[serde(default)]
     causes: Vec<String>,
@@ -498,11 +500,12 @@ fn generate(
             ));
         }
         let entry = format!(
-            "    crate::model::CodeEntry {{ code: wudiag_evidence::HResult::new(0x{value:08X}), symbols: {}, component: {}, meaning: {}, common: {}, win32: {}, causes: {}, remedies: {}, messages: {}, related: {related}, note: {}, tables: {tables}, file: {} }},\n",
+            "    crate::model::CodeEntry {{ code: wudiag_evidence::HResult::new(0x{value:08X}), symbols: {}, component: {}, meaning: {}, common: {}, routine: {}, win32: {}, causes: {}, remedies: {}, messages: {}, related: {related}, note: {}, tables: {tables}, file: {} }},\n",
             strs(&c.symbols),
             lit(&c.component),
             lit(&c.meaning),
             c.common,
+            c.routine,
             c.win32.map_or("None".to_owned(), |w| format!("Some({w})")),
             strs(&c.causes),
             strs(&c.remedies),

@@ -65,6 +65,8 @@ pub struct Explanation {
     pub meaning: Option<&'static str>,
     /// Listed on Microsoft's common-errors page.
     pub common: bool,
+    /// Seen in healthy logs during routine work; not a failure on its own.
+    pub routine: bool,
     /// Messages that come with the code.
     pub messages: Vec<&'static str>,
     /// Extra remark.
@@ -325,6 +327,8 @@ pub struct ListEntry {
     pub meaning: &'static str,
     /// Listed on Microsoft's common-errors page.
     pub common: bool,
+    /// Seen in healthy logs during routine work; not a failure on its own.
+    pub routine: bool,
     /// Win32 / Winsock number, when the source table gives it.
     pub win32: Option<u32>,
     /// Cause ids.
@@ -353,6 +357,7 @@ impl ListEntry {
             component: e.component,
             meaning: e.meaning,
             common: e.common,
+            routine: e.routine,
             win32: e.win32,
             causes: e.causes,
             remedies: e.remedies,
@@ -378,6 +383,7 @@ impl Explanation {
             component: None,
             meaning: None,
             common: false,
+            routine: false,
             messages: Vec::new(),
             note: None,
             facility: None,
@@ -440,6 +446,7 @@ impl Catalog {
         ex.component = Some(e.component);
         ex.meaning = Some(e.meaning);
         ex.common = e.common;
+        ex.routine = e.routine;
         ex.messages = e.messages.to_vec();
         ex.note = e.note;
         ex.defined_in = Some(e.file);

@@ -60,6 +60,7 @@
 //! | `symbol`, `symbols` | string \| null, \[string\] | primary symbol, all symbols |
 //! | `component`, `meaning`, `note` | string \| null | from the entry |
 //! | `common` | bool | on Microsoft's common-errors page |
+//! | `routine` | bool | healthy logs carry it in warning or error lines; not a failure on its own |
 //! | `messages` | \[string\] | messages that come with the code |
 //! | `facility` | object \| null | `number`, `name`, `title`, `meaning`, `range` (`first`, `last`, `name`, `meaning`, or null) |
 //! | `causes` | \[object\] | `id`, `title`, `detail`, `remedies` (ids); for text queries, the causes whose title holds every word |

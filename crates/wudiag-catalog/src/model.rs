@@ -19,6 +19,9 @@ pub struct CodeEntry {
     pub meaning: &'static str,
     /// Listed on Microsoft's "common Windows Update errors" page.
     pub common: bool,
+    /// Healthy logs carry it in warning or error lines during routine work (applicability probing, a
+    /// paused download, a scan with nothing to do): on its own it is not a failure.
+    pub routine: bool,
     /// The Win32/Winsock number for entries whose source table gives it (`10060` for `0x8007274C`).
     pub win32: Option<u32>,
     /// Cause ids, most likely first ([`Catalog::cause`](crate::Catalog::cause)).

@@ -19,11 +19,13 @@ declare_rule! {
     /// recognises the situation, the code's meaning, its usual causes and the fixes that address them are a
     /// good first answer. Codes written in informational lines are left out: CBS and the update agent log many
     /// codes that are expected (for example 0x800f0805 while CBS checks which packages apply), and `S_OK` or
-    /// other success codes are never problems.
+    /// other success codes are never problems. Codes the catalogue marks `routine` (applicability probing, a
+    /// scan with nothing to do, a Delivery Optimization job paused for lack of network) are left out even in
+    /// warning and error lines: healthy machines log them.
     ///
     /// ## Evidence used
     /// - Every event of every source: its level, its kind and its codes.
-    /// - The catalogue entry of each code (meaning, causes, remedies).
+    /// - The catalogue entry of each code (meaning, causes, remedies, whether it is routine).
     ///
     /// One finding is made per code, citing its first occurrences and the latest one, with the count. A
     /// specific rule that explains the same code replaces this finding.
@@ -42,16 +44,6 @@ declare_rule! {
     id = "ERR001", name = "known-error-code", area = Catalog, severity = Warning,
 }
 
-/// Codes that are expected in logs even at warning level and say nothing about a failure.
-const NOISE: &[u32] = &[
-    0x800F_0805, // CBS_E_INVALID_PACKAGE: applicability probing
-    0x800F_080D, // CBS_E_MANIFEST_INVALID_ITEM: benign on Windows 7
-    0x8024_000C, // WU_E_NOOP: nothing to do
-    0x8024_0016, // WU_E_INSTALL_NOT_ALLOWED: another install in progress, retried
-    0x8024_001E, // WU_E_SERVICE_STOP: service shutting down
-    0x8024_8014, // WU_E_DS_UNKNOWNSERVICE: routine on datastore migration
-];
-
 fn counts(e: &Event) -> bool {
     e.severity >= Severity::Warning || e.kind.is_failure()
 }
@@ -66,10 +58,10 @@ impl Rule for KnownErrorCode {
         let mut by_code: BTreeMap<HResult, Vec<&Event>> = BTreeMap::new();
         for e in cx.events().iter().filter(|e| counts(e)) {
             for code in &e.codes {
-                if !code.is_failure() || NOISE.contains(&code.value()) {
+                if !code.is_failure() {
                     continue;
                 }
-                if catalog.lookup(*code).is_some() {
+                if catalog.lookup(*code).is_some_and(|entry| !entry.routine) {
                     by_code.entry(*code).or_default().push(e);
                 }
             }
