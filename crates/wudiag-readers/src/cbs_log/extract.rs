@@ -50,6 +50,7 @@ const PHRASE_TRIGGERS: &[&str] = &[
     "Hashes for file member",
     "eboot",
     "oqexec",
+    "Over-removing a TLC",
 ];
 
 /// DISM.log adds the serviced image's version.
@@ -264,6 +265,7 @@ struct Phrases {
     reboot_upper: memmem::Finder<'static>,
     sr: memmem::Finder<'static>,
     mark_store: memmem::Finder<'static>,
+    over_removing: memmem::Finder<'static>,
     manifest_missing: memmem::Finder<'static>,
     wer: memmem::Finder<'static>,
 }
@@ -278,6 +280,7 @@ static PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases {
     reboot_upper: memmem::Finder::new(b"REBOOT"),
     sr: memmem::Finder::new(b"[SR] "),
     mark_store: memmem::Finder::new(b"Mark store corruption flag"),
+    over_removing: memmem::Finder::new(b"Over-removing a TLC"),
     manifest_missing: memmem::Finder::new(b"Store corruption, manifest missing"),
     wer: memmem::Finder::new(b"WER: Generating failure report for package"),
 });
@@ -477,6 +480,18 @@ pub(crate) fn classify_cbs(msg: &[u8], full: &[u8], component: &[u8], codes: &[H
         && let Some(class) = sfc_row(m.get(p + 5..).unwrap_or_default())
     {
         return class;
+    }
+    // CSI `Over-removing a TLC, s/b internal error <hash>, Version = …`: the component whose ownership
+    // records are inconsistent (the usual prelude to 0x80070308). The item is the identity as written.
+    if let Some(p) = ph.over_removing.find(m) {
+        let rest = m.get(p..).unwrap_or_default();
+        let item = find(rest, b"internal error ").map_or_else(String::new, |i| {
+            lossy(trim(rest.get(i + 15..).unwrap_or_default()))
+        });
+        return Class::of(EventKind::StoreCorruption {
+            category: "Over-removing a TLC".into(),
+            item,
+        });
     }
     for (finder, category) in [
         (&ph.mark_store, "Mark store corruption"),
@@ -998,6 +1013,26 @@ garbage without a header\n\
         assert!(bare_counts(b"hr=-2145107961", 3));
         assert!(!bare_counts(b"HRESULT=0x800F0905", 8));
         assert!(!bare_counts(b"HRESULT=0", 8));
+    }
+
+    #[test]
+    fn over_removing_a_tlc_is_kept_with_its_component() {
+        let b = read(
+            b"2016-10-31 11:25:11, Info                  CSI    000000eb Over-removing a TLC, s/b internal error 0e471cf709070f76ea5797942bb36096, Version = 6.1.7601.23455, pA = PROCESSOR_ARCHITECTURE_AMD64 (9), Culture neutral\r\n",
+            Retention::Diagnostic,
+        );
+        assert_eq!(
+            b.events.len(),
+            1,
+            "an informational line, kept for its meaning"
+        );
+        assert_eq!(
+            b.events[0].kind,
+            EventKind::StoreCorruption {
+                category: "Over-removing a TLC".into(),
+                item: "0e471cf709070f76ea5797942bb36096, Version = 6.1.7601.23455, pA = PROCESSOR_ARCHITECTURE_AMD64 (9), Culture neutral".into()
+            }
+        );
     }
 
     #[test]
