@@ -105,6 +105,9 @@ pub enum EventKind {
     },
     /// A policy or configuration change noticed in a log (ConfigMgr "overwritten by a higher authority").
     PolicyChanged,
+    /// A servicing tool was started; the message carries its command line (DISM `Executing command line:`),
+    /// so rules can tell which repair was tried and with which source.
+    ToolStarted,
     /// A record from a known event-log provider whose event id wudiag does not map: kept, never dropped.
     Unclassified {
         /// Provider name.
@@ -138,6 +141,7 @@ impl EventKind {
             Self::HttpRequest { .. } => "http_request",
             Self::SetupFailure { .. } => "setup_failure",
             Self::PolicyChanged => "policy_changed",
+            Self::ToolStarted => "tool_started",
             Self::Unclassified { .. } => "unclassified",
         }
     }

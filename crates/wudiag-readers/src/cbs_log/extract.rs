@@ -53,8 +53,8 @@ const PHRASE_TRIGGERS: &[&str] = &[
     "Over-removing a TLC",
 ];
 
-/// DISM.log adds the serviced image's version.
-const DISM_PHRASE_TRIGGERS: &[&str] = &["OS Version"];
+/// DISM.log adds the serviced image's version and the command lines DISM ran.
+const DISM_PHRASE_TRIGGERS: &[&str] = &["OS Version", "Executing command line"];
 
 struct Triggers {
     ac: AhoCorasick,

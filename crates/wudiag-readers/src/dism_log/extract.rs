@@ -2,7 +2,7 @@
 //! text without the provider and process ids as message, and the OS version of the serviced image as a
 //! fact; the CBS and CSI lines DISM.log also carries go through the CBS extractor.
 
-use wudiag_evidence::HResult;
+use wudiag_evidence::{EventKind, HResult};
 
 use super::parse::split_message;
 use crate::cbs_log::extract::{Class, classify_cbs, leading_version, os_fact};
@@ -29,6 +29,11 @@ pub(crate) fn classify(
     let offset = (m.text.as_ptr() as usize).saturating_sub(message.as_ptr() as usize);
     let body = message.get(offset..).unwrap_or_default();
     let mut class = classify_cbs(body, body, b"DISM", codes);
+    if class.kind == EventKind::LogLine
+        && memchr::memmem::find(m.text, b"Executing command line:").is_some()
+    {
+        class.kind = EventKind::ToolStarted;
+    }
     if let Some(p) = memchr::memmem::find(m.text, b"Target image information: OS Version=") {
         let rest = m.text.get(p + 37..).unwrap_or_default();
         if let Some(v) = leading_version(rest) {
@@ -70,7 +75,13 @@ mod tests {
 [7560.9068] [0x8007007b] FIOReadFileIntoBuffer:(1454): The filename, directory name, or volume label syntax is incorrect.\r\n\
 2023-05-17 12:06:15, Info                  CBS    Loaded Servicing Stack v10.0.22621.1550 with Core: C:\\cbscore.dll\r\n");
         assert_eq!(b.stats.records_ok, 9);
-        let e = &b.events[0];
+        assert_eq!(b.events[0].kind, EventKind::ToolStarted);
+        assert_eq!(
+            b.events[0].message,
+            "Executing command line: dism  /online /cleanup-image /restorehealth"
+        );
+        let ev = &b.events[1..];
+        let e = &ev[0];
         assert_eq!(e.severity, Severity::Error);
         assert_eq!(e.component.as_deref(), Some("DISM Package Manager"));
         assert_eq!(e.codes[0].to_string(), "0x800f081f");
@@ -78,16 +89,16 @@ mod tests {
             e.message,
             "Failed to restore the image health. - CPackageManagerCLIHandler::ProcessCmdLine_CleanupImage(hr:0x800f081f)"
         );
-        assert_eq!(b.events[1].codes[0].to_string(), "0x800f081f");
-        assert_eq!(b.events[1].component.as_deref(), Some("DISM.EXE"));
-        assert_eq!(b.events[2].kind, EventKind::RebootRequired);
+        assert_eq!(ev[1].codes[0].to_string(), "0x800f081f");
+        assert_eq!(ev[1].component.as_deref(), Some("DISM.EXE"));
+        assert_eq!(ev[2].kind, EventKind::RebootRequired);
         assert_eq!(
-            b.events[3].location.span,
+            ev[3].location.span,
             wudiag_evidence::Span::Lines { first: 7, last: 9 }
         );
-        assert!(b.events[3].message.contains("Msg:[Failed to open"));
-        assert_eq!(b.events[4].codes[0].to_string(), "0x8007007b");
-        assert_eq!(b.events[5].kind, EventKind::ServicingStackLoaded);
+        assert!(ev[3].message.contains("Msg:[Failed to open"));
+        assert_eq!(ev[4].codes[0].to_string(), "0x8007007b");
+        assert_eq!(ev[5].kind, EventKind::ServicingStackLoaded);
         let os: Vec<String> = b
             .facts
             .os
