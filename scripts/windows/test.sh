@@ -18,6 +18,14 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 "$WIN_SCRIPTS/build.sh"
+# The end-to-end tests compare the Windows exe with the Linux build on the same evidence. Build that one
+# now, with the caller's own toolchain, before win_env points cargo, rustc and RUSTFLAGS at the Windows
+# target (crt-static there would break the host's proc-macros).
+if [ -z "${WUDIAG_LINUX_EXE:-}" ]; then
+    win_log "building the Linux release binary for the comparisons"
+    (cd "$REPO_ROOT" && cargo build --release --locked -q -p wudiag --bin wudiag </dev/null)
+    export WUDIAG_LINUX_EXE=$REPO_ROOT/target/release/wudiag
+fi
 win_env
 win_base_prefix
 
