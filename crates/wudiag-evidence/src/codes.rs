@@ -168,12 +168,10 @@ impl FromStr for HResult {
         if s.len() == 8
             && s.bytes().all(|b| b.is_ascii_hexdigit())
             && s.bytes().any(|b| !b.is_ascii_digit() || b > b'7')
+            && let Some(h) = Self::from_hex_digits(s.as_bytes())
+            && h.is_failure()
         {
-            if let Some(h) = Self::from_hex_digits(s.as_bytes()) {
-                if h.is_failure() {
-                    return Ok(h);
-                }
-            }
+            return Ok(h);
         }
         let (negative, digits) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
@@ -193,11 +191,15 @@ impl FromStr for HResult {
             .map_err(|_| ParseCodeError::OutOfRange(raw.to_owned()))?;
         let n = if negative { -n } else { n };
         if (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&n) {
-            Ok(Self(if n < 0 {
-                (n as i32).cast_unsigned()
+            // In range: a negative value fits an i32 (its two's complement is the code), a positive one a u32.
+            let value = if n < 0 {
+                i32::try_from(n).map(i32::cast_unsigned)
             } else {
-                n as u32
-            }))
+                u32::try_from(n)
+            };
+            value
+                .map(Self)
+                .map_err(|_| ParseCodeError::OutOfRange(raw.to_owned()))
         } else {
             Err(ParseCodeError::OutOfRange(raw.to_owned()))
         }

@@ -317,6 +317,9 @@ fn strip_block_line(message: &str) -> Option<&str> {
     rest.get(digits..)?.strip_prefix(": ")
 }
 
+/// What makes two events "the same" for retention: source, kind, first code, severity, component.
+type EventShape = (SourceId, &'static str, HResult, Severity, Option<String>);
+
 /// Gathers batches into [`Evidence`].
 #[derive(Debug, Default)]
 pub struct EvidenceBuilder {
@@ -325,8 +328,8 @@ pub struct EvidenceBuilder {
     facts: Facts,
     issues: Vec<ReadIssue>,
     retention: Retention,
-    /// (source, kind, first code, severity, component) → (events kept, index of the last kept one).
-    shapes: HashMap<(SourceId, &'static str, HResult, Severity, Option<String>), (u32, usize)>,
+    /// Shape → (events kept, index of the last kept one).
+    shapes: HashMap<EventShape, (u32, usize)>,
     issues_per_source: HashMap<SourceId, u32>,
 }
 

@@ -202,8 +202,8 @@ impl Version {
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let [a, b, c, d] = self.0;
-        write!(f, "{a}.{b}.{c}.{d}")
+        let [major, minor, build, revision] = self.0;
+        write!(f, "{major}.{minor}.{build}.{revision}")
     }
 }
 

@@ -102,10 +102,10 @@ pub fn each_code(text: &[u8], mut found: impl FnMut(HResult)) {
             if at > 0 && text.get(at - 1).is_some_and(|&b| is_word(b) || b == b'@') {
                 continue;
             }
-            if let Some(h) = eight_hex(text, at + 2) {
-                if h.is_failure() {
-                    found(h);
-                }
+            if let Some(h) = eight_hex(text, at + 2)
+                && h.is_failure()
+            {
+                found(h);
             }
         }
     }
@@ -228,9 +228,7 @@ pub fn first_update_id(text: &[u8]) -> Option<UpdateId> {
         if start > 0 && text.get(start - 1).is_some_and(|&b| is_hex(b)) {
             continue;
         }
-        let Some(guid) = text.get(start..start + 36) else {
-            return None;
-        };
+        let guid = text.get(start..start + 36)?;
         let shape_ok = guid.iter().enumerate().all(|(i, &c)| {
             if matches!(i, 8 | 13 | 18 | 23) {
                 c == b'-'

@@ -10,29 +10,26 @@ pub(crate) fn with_output<F>(path: Option<&Path>, write: F) -> anyhow::Result<()
 where
     F: FnOnce(&mut dyn Write, bool) -> io::Result<()>,
 {
-    match path {
-        Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut tmp = tempfile_in(dir)
-                .with_context(|| format!("creating a file next to {}", p.display()))?;
-            write(&mut tmp.1, false).with_context(|| format!("writing {}", p.display()))?;
-            tmp.1.flush()?;
-            drop(tmp.1);
-            std::fs::rename(&tmp.0, p)
-                .with_context(|| format!("moving the report to {}", p.display()))?;
-            Ok(())
-        }
-        None => {
-            let stdout = io::stdout();
-            let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
-            let mut lock = io::BufWriter::new(stdout.lock());
-            write(&mut lock, color)?;
-            lock.flush()?;
-            Ok(())
-        }
+    if let Some(p) = path {
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut tmp =
+            tempfile_in(dir).with_context(|| format!("creating a file next to {}", p.display()))?;
+        write(&mut tmp.1, false).with_context(|| format!("writing {}", p.display()))?;
+        tmp.1.flush()?;
+        drop(tmp.1);
+        std::fs::rename(&tmp.0, p)
+            .with_context(|| format!("moving the report to {}", p.display()))?;
+        Ok(())
+    } else {
+        let stdout = io::stdout();
+        let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
+        let mut lock = io::BufWriter::new(stdout.lock());
+        write(&mut lock, color)?;
+        lock.flush()?;
+        Ok(())
     }
 }
 
