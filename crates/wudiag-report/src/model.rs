@@ -656,16 +656,16 @@ const PROPER_NOUNS: &[&str] = &[
 ];
 
 /// A finding title as it reads inside a sentence: first letter lowered unless the first word is an
-/// acronym, an identifier (`DISM`, `KB5025221`) or a product name (`Microsoft`, `Windows`).
+/// acronym, an identifier (`DISM`, `KB5025221`), a camel-cased name (`ConfigMgr`) or a product name
+/// (`Microsoft`, `Windows`).
 fn in_sentence(title: &str) -> String {
     let first_word = title.split_whitespace().next().unwrap_or_default();
     let mut chars = first_word.chars();
+    // Lower only an ordinary capitalised word: one capital, then lowercase letters (`The`, `Component`),
+    // not an acronym (`DISM`), a camel-cased name (`ConfigMgr`) or an identifier (`KB5025221`).
     let lower = !PROPER_NOUNS.contains(&first_word)
-        && match (chars.next(), chars.next()) {
-            (Some(a), None) => a.is_uppercase(),
-            (Some(a), Some(b)) => a.is_uppercase() && b.is_lowercase(),
-            _ => false,
-        };
+        && chars.next().is_some_and(char::is_uppercase)
+        && chars.all(|c| !c.is_alphabetic() || c.is_lowercase());
     match title.chars().next() {
         Some(a) if lower => {
             let mut s: String = a.to_lowercase().collect();
@@ -840,6 +840,8 @@ mod tests {
         assert_eq!(in_sentence("WSUS sync failed"), "WSUS sync failed");
         assert_eq!(in_sentence("KB5034441 failed"), "KB5034441 failed");
         assert_eq!(in_sentence("A reboot is pending"), "a reboot is pending");
+        assert_eq!(in_sentence("ConfigMgr cannot save"), "ConfigMgr cannot save");
+        assert_eq!(in_sentence("Sign-in failed"), "sign-in failed");
         assert_eq!(
             in_sentence("Microsoft Account Sign-in Assistant (wlidsvc) is disabled"),
             "Microsoft Account Sign-in Assistant (wlidsvc) is disabled"
