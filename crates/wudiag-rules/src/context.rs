@@ -194,20 +194,29 @@ pub(crate) fn attempts(evidence: &Evidence) -> Vec<UpdateAttempt> {
     }
     let mut out: Vec<UpdateAttempt> = by_update.into_values().collect();
     for a in &mut out {
-        let failed_before = a
-            .steps
-            .iter()
-            .any(|s| s.code.is_some() || s.kind.ends_with("failed"));
-        a.outcome = match a.steps.last().map(|s| s.kind) {
-            Some(k) if k.ends_with("succeeded") && failed_before => {
+        // A step that "failed" only with a code the catalogue calls routine (a Delivery Optimization job
+        // paused for lack of network) is a pause, not a failure: it neither fails nor taints the attempt.
+        let failed = |s: &AttemptStep| {
+            (s.code.is_some() || s.kind.ends_with("failed")) && !s.code.is_some_and(is_routine)
+        };
+        let failed_before = a.steps.iter().any(failed);
+        a.outcome = match a.steps.last() {
+            Some(s) if s.kind.ends_with("succeeded") && failed_before => {
                 AttemptOutcome::RecoveredAfterFailure
             }
-            Some(k) if k.ends_with("succeeded") => AttemptOutcome::Succeeded,
-            Some(k) if k.ends_with("failed") => AttemptOutcome::Failed,
+            Some(s) if s.kind.ends_with("succeeded") => AttemptOutcome::Succeeded,
+            Some(s) if s.kind.ends_with("failed") && failed_before => AttemptOutcome::Failed,
             _ => AttemptOutcome::Unknown,
         };
     }
     out
+}
+
+/// Whether the catalogue marks the code as routine (logged by healthy machines).
+fn is_routine(code: HResult) -> bool {
+    wudiag_catalog::Catalog::embedded()
+        .lookup(code)
+        .is_some_and(|e| e.routine)
 }
 
 fn push_step(a: &mut UpdateAttempt, e: &Event) {
