@@ -127,7 +127,7 @@ mod query;
 pub mod render;
 
 pub use catalog::{Catalog, MatchField, SearchHit};
-pub use check::{MUST_EXPLAIN, Problem, RULE_REMEDIES, SEED_MESSAGES};
+pub use check::{MUST_EXPLAIN, Problem, SEED_MESSAGES};
 pub use explain::{
     CauseInfo, Decomposition, Explanation, FacilityInfo, ListEntry, MAX_MATCHES, MAX_TEXT_CAUSES,
     MatchInfo, OsInfo, RangeInfo, RelatedInfo, RemedyInfo, Status, StepInfo,
