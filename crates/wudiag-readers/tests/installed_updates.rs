@@ -9,7 +9,7 @@ use wudiag_testdata::corpus_dir as corpus;
 #[test]
 fn every_inventory_file() {
     let dir = corpus().join("systeminfo_qfe");
-    let ev = read_paths(&[dir.clone()], &ReadOptions::default());
+    let ev = read_paths(std::slice::from_ref(&dir), &ReadOptions::default());
     let mut out = String::new();
     for s in ev.sources() {
         let name = s.path.rsplit(['/', '\\']).next().unwrap_or_default();

@@ -1152,7 +1152,7 @@ garbage without a header\n\
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
-                if seed % 3 == 0 {
+                if seed.is_multiple_of(3) {
                     input.push((seed >> 24) as u8);
                 } else {
                     input.extend_from_slice(pieces[(seed % pieces.len() as u64) as usize]);

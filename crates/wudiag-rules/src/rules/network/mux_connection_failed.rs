@@ -205,8 +205,10 @@ mod tests {
 
     #[test]
     fn reads_the_winsock_number() {
-        let mut e = Event::default();
-        e.message = "Failed to connect to Mux due to network or cert errors. Error: 10060".into();
+        let mut e = Event {
+            message: "Failed to connect to Mux due to network or cert errors. Error: 10060".into(),
+            ..Event::default()
+        };
         assert_eq!(winsock_number(&e), Some(10060));
         e.message = "Failed to connect to Mux due to network or cert errors: 12029".into();
         assert_eq!(winsock_number(&e), Some(12029));

@@ -131,8 +131,10 @@ mod tests {
 
     #[test]
     fn reads_packages_from_text() {
-        let mut e = Event::default();
-        e.message = "Failed to pin deployment while resolving Update: Microsoft-Windows-DhcpServerRole-Package~31bf3856ad364e35~amd64~~10.0.20348.2227.DHCPServer from file: (null) [HRESULT = 0x80073701]".into();
+        let mut e = Event {
+            message: "Failed to pin deployment while resolving Update: Microsoft-Windows-DhcpServerRole-Package~31bf3856ad364e35~amd64~~10.0.20348.2227.DHCPServer from file: (null) [HRESULT = 0x80073701]".into(),
+            ..Event::default()
+        };
         let p = packages(&e);
         assert_eq!(p.len(), 1);
         assert_eq!(
