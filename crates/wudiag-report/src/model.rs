@@ -840,7 +840,10 @@ mod tests {
         assert_eq!(in_sentence("WSUS sync failed"), "WSUS sync failed");
         assert_eq!(in_sentence("KB5034441 failed"), "KB5034441 failed");
         assert_eq!(in_sentence("A reboot is pending"), "a reboot is pending");
-        assert_eq!(in_sentence("ConfigMgr cannot save"), "ConfigMgr cannot save");
+        assert_eq!(
+            in_sentence("ConfigMgr cannot save"),
+            "ConfigMgr cannot save"
+        );
         assert_eq!(in_sentence("Sign-in failed"), "sign-in failed");
         assert_eq!(
             in_sentence("Microsoft Account Sign-in Assistant (wlidsvc) is disabled"),
