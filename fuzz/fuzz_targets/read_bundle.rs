@@ -51,8 +51,16 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    assert_eq!(entries(tmp.path()), ["bundle"], "something was written next to the bundle folder");
-    assert_eq!(entries(&bundle), ["input.zip"], "something was written next to the input");
+    assert_eq!(
+        entries(tmp.path()),
+        ["bundle"],
+        "something was written next to the bundle folder"
+    );
+    assert_eq!(
+        entries(&bundle),
+        ["input.zip"],
+        "something was written next to the input"
+    );
     assert_eq!(
         fs::read(&path).expect("the input can be read back"),
         data,
