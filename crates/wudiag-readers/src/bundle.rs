@@ -266,7 +266,7 @@ fn add_file(
     budget: &mut u64,
     out: &mut Vec<Candidate>,
 ) {
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
     let m = magic(&path);
     let archive = Arc::new(ArchiveBytes::File(path.clone()));
     let mut cand = Candidate {
@@ -340,10 +340,10 @@ fn expand_zip(
             ));
             continue;
         };
-        let name = member
-            .name()
-            .map(std::borrow::Cow::into_owned)
-            .unwrap_or_else(|_| format!("#{index} (undecodable name)"));
+        let name = member.name().map_or_else(
+            |_| format!("#{index} (undecodable name)"),
+            std::borrow::Cow::into_owned,
+        );
         if member.is_dir() {
             continue;
         }
@@ -510,16 +510,16 @@ fn expand_cab(
     let (members, others): (Vec<_>, Vec<_>) = members
         .into_iter()
         .partition(|(name, _)| looks_like_evidence(name));
-    if members.is_empty() {
-        if let Some(c) = out.get_mut(container_index) {
-            c.listed_only = Some((
-                SourceKind::Cab,
-                Some(format!(
-                    "{} members, none of them a log: not read",
-                    others.len()
-                )),
-            ));
-        }
+    if members.is_empty()
+        && let Some(c) = out.get_mut(container_index)
+    {
+        c.listed_only = Some((
+            SourceKind::Cab,
+            Some(format!(
+                "{} members, none of them a log: not read",
+                others.len()
+            )),
+        ));
     }
     for (name, size) in members {
         let display = format!("{parent_display}!{name}");

@@ -27,6 +27,8 @@
 //! }
 //! ```
 #![forbid(unsafe_code)]
+// File names are lowercased once (`Sniff::name`, the bundle walker) before any suffix test.
+#![allow(clippy::case_sensitive_file_extension_comparisons)]
 #![cfg_attr(
     not(test),
     deny(

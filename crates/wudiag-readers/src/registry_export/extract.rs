@@ -1,6 +1,8 @@
 //! Registry keys and values → facts: OS, servicing stack, installed packages, pending-restart indicators,
 //! Windows Update policy, services, WSUS client and server identity, Update Health Tools.
 
+use std::fmt::Write as _;
+
 use wudiag_evidence::{
     Arch, EvidenceBatch, Fact, InstallationType, InstalledUpdate, OsFact, PackageIdentity,
     PendingRebootIndicator, PolicyValue, RegData, ServiceFact, ServiceStartType, Span, Version,
@@ -34,10 +36,11 @@ fn normalise(path: &str) -> String {
         .to_owned();
     let mut parts: Vec<String> = lower.split('\\').map(str::to_owned).collect();
     let is_system = parts.first().is_some_and(|s| s == "system");
-    if let Some(p) = parts.get_mut(1) {
-        if is_system && p.starts_with("controlset") {
-            *p = "currentcontrolset".to_owned();
-        }
+    if let Some(p) = parts.get_mut(1)
+        && is_system
+        && p.starts_with("controlset")
+    {
+        "currentcontrolset".clone_into(p);
     }
     parts.join("\\")
 }
@@ -56,7 +59,7 @@ pub fn extract(key: &RegKey, batch: &mut EvidenceBatch) {
             Fact::PendingReboot(indicator),
             header_span.clone(),
             &header_excerpt,
-        )
+        );
     };
 
     // Pending-restart keys: their existence is the signal.
@@ -131,7 +134,10 @@ pub fn extract(key: &RegKey, batch: &mut EvidenceBatch) {
             ) => {
                 let value = match &v.data {
                     RegData::String(s) | RegData::ExpandString(s) => s.clone(),
-                    RegData::Binary(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+                    RegData::Binary(b) => b.iter().fold(String::new(), |mut hex, x| {
+                        let _ = write!(hex, "{x:02x}");
+                        hex
+                    }),
                     other => format!("{other:?}"),
                 };
                 batch.fact(
@@ -145,78 +151,77 @@ pub fn extract(key: &RegKey, batch: &mut EvidenceBatch) {
             }
             _ => {}
         }
-        if path == format!("{cbs}version") {
-            if let Some(ver) = Version::parse(&v.name) {
-                batch.fact(Fact::ServicingStack(ver), span.clone(), &v.raw);
-            }
+        if path == format!("{cbs}version")
+            && let Some(ver) = Version::parse(&v.name)
+        {
+            batch.fact(Fact::ServicingStack(ver), span.clone(), &v.raw);
         }
     }
 
     // Installed packages: one key per package identity.
-    if let Some(ident) = path.strip_prefix(&format!("{cbs}packages\\")) {
-        if !ident.contains('\\') {
-            let original = key.path.rsplit('\\').next().unwrap_or(ident);
-            let state = key
-                .values
-                .iter()
-                .find(|v| v.name.eq_ignore_ascii_case("CurrentState"))
-                .and_then(|v| v.data.as_u64())
-                .and_then(|n| u32::try_from(n).ok());
-            let kb = PackageIdentity::parse(original).and_then(|p| p.kb());
-            batch.fact(
-                Fact::InstalledUpdate(InstalledUpdate {
-                    kb,
-                    package: Some(original.to_owned()),
-                    cbs_state: state,
-                    description: None,
-                    installed_on: None,
-                }),
-                header_span.clone(),
-                &header_excerpt,
-            );
-        }
+    if let Some(ident) = path.strip_prefix(&format!("{cbs}packages\\"))
+        && !ident.contains('\\')
+    {
+        let original = key.path.rsplit('\\').next().unwrap_or(ident);
+        let state = key
+            .values
+            .iter()
+            .find(|v| v.name.eq_ignore_ascii_case("CurrentState"))
+            .and_then(|v| v.data.as_u64())
+            .and_then(|n| u32::try_from(n).ok());
+        let kb = PackageIdentity::parse(original).and_then(|p| p.kb());
+        batch.fact(
+            Fact::InstalledUpdate(InstalledUpdate {
+                kb,
+                package: Some(original.to_owned()),
+                cbs_state: state,
+                description: None,
+                installed_on: None,
+            }),
+            header_span.clone(),
+            &header_excerpt,
+        );
     }
     if let Some(kb) = path.strip_prefix("software\\microsoft\\windows nt\\currentversion\\hotfix\\")
+        && let Ok(kb) = kb.parse()
     {
-        if let Ok(kb) = kb.parse() {
-            let update = InstalledUpdate {
-                kb: Some(kb),
-                ..InstalledUpdate::default()
-            };
-            batch.fact(
-                Fact::InstalledUpdate(update),
-                header_span.clone(),
-                &header_excerpt,
-            );
-        }
+        let update = InstalledUpdate {
+            kb: Some(kb),
+            ..InstalledUpdate::default()
+        };
+        batch.fact(
+            Fact::InstalledUpdate(update),
+            header_span.clone(),
+            &header_excerpt,
+        );
     }
 
     // Services.
-    if let Some(name) = path.strip_prefix("system\\currentcontrolset\\services\\") {
-        if SERVICES.contains(&name) {
-            if let Some(v) = key
-                .values
-                .iter()
-                .find(|v| v.name.eq_ignore_ascii_case("Start"))
-            {
-                let start_type = v.data.as_u64().and_then(ServiceStartType::from_start_value);
-                batch.fact(
-                    Fact::Service(ServiceFact {
-                        name: name.to_owned(),
-                        start_type,
-                        state: None,
-                    }),
-                    Span::line(v.line),
-                    &format!("[{}] {}", key.path, v.raw),
-                );
-            }
-            if name == "uhssvc" {
-                batch.fact(
-                    Fact::UpdateHealthTools { version: None },
-                    header_span.clone(),
-                    &header_excerpt,
-                );
-            }
+    if let Some(name) = path.strip_prefix("system\\currentcontrolset\\services\\")
+        && SERVICES.contains(&name)
+    {
+        if let Some(v) = key
+            .values
+            .iter()
+            .find(|v| v.name.eq_ignore_ascii_case("Start"))
+        {
+            let start_type = v.data.as_u64().and_then(ServiceStartType::from_start_value);
+            batch.fact(
+                Fact::Service(ServiceFact {
+                    name: name.to_owned(),
+                    start_type,
+                    state: None,
+                }),
+                Span::line(v.line),
+                &format!("[{}] {}", key.path, v.raw),
+            );
+        }
+        if name == "uhssvc" {
+            batch.fact(
+                Fact::UpdateHealthTools { version: None },
+                header_span.clone(),
+                &header_excerpt,
+            );
         }
     }
 
@@ -268,16 +273,15 @@ pub fn extract(key: &RegKey, batch: &mut EvidenceBatch) {
             batch.fact(Fact::Os(os), header_span.clone(), &header_excerpt);
         }
     }
-    if path == "system\\currentcontrolset\\control\\session manager\\environment" {
-        if let Some(v) = get("PROCESSOR_ARCHITECTURE") {
-            if let Some(arch) = v.data.as_str().and_then(Arch::from_text) {
-                let os = OsFact {
-                    arch: Some(arch),
-                    ..OsFact::default()
-                };
-                batch.fact(Fact::Os(os), Span::line(v.line), &v.raw);
-            }
-        }
+    if path == "system\\currentcontrolset\\control\\session manager\\environment"
+        && let Some(v) = get("PROCESSOR_ARCHITECTURE")
+        && let Some(arch) = v.data.as_str().and_then(Arch::from_text)
+    {
+        let os = OsFact {
+            arch: Some(arch),
+            ..OsFact::default()
+        };
+        batch.fact(Fact::Os(os), Span::line(v.line), &v.raw);
     }
     // WSUS server setup.
     if path == "software\\microsoft\\update services\\server\\setup" {

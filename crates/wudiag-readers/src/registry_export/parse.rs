@@ -258,7 +258,7 @@ fn parse_hex_bytes(s: &str) -> Result<Vec<u8>, String> {
 
 /// Decodes string data: UTF-16LE as regedit 5 writes it, or 8-bit as REGEDIT4 does; trailing NULs removed.
 fn decode_string(bytes: &[u8]) -> String {
-    let utf16 = bytes.len() % 2 == 0
+    let utf16 = bytes.len().is_multiple_of(2)
         && bytes.len() >= 2
         && bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count() * 2 >= bytes.len() / 2;
     let s = if utf16 {
