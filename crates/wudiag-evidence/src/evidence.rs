@@ -2,6 +2,7 @@
 //! memory.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 
 use crate::{
     Event, EventKind, Fact, Facts, HResult, Location, ReadIssue, Severity, SourceId, Span,
@@ -210,7 +211,14 @@ pub struct EvidenceBatch {
     pub stats: SourceStats,
     /// Lines in the block (for placing the next block); readers that number lines set it.
     pub lines: u64,
+    /// Under [`Retention::Diagnostic`]: per shape (kind, first code, severity, component hash), how many
+    /// events this batch keeps and where its latest extra one is. Bounds a block's memory the way the
+    /// builder bounds the run's: the first [`Retention::MAX_PER_KEY`] of a shape, then only the latest.
+    shapes: HashMap<BatchShape, (u32, Option<usize>)>,
 }
+
+/// A batch-local event shape; the component is hashed so that counting allocates nothing.
+type BatchShape = (&'static str, HResult, Severity, u64);
 
 impl EvidenceBatch {
     /// An empty batch for `source`.
@@ -223,6 +231,7 @@ impl EvidenceBatch {
             issues: Vec::new(),
             stats: SourceStats::default(),
             lines: 0,
+            shapes: HashMap::new(),
         }
     }
 
@@ -252,15 +261,39 @@ impl EvidenceBatch {
         for code in &event.codes {
             *self.stats.codes.entry(*code).or_default() += 1;
         }
-        if self
+        if !self
             .retention
             .keeps(event.severity, &event.kind, !event.codes.is_empty())
         {
-            self.stats.events_kept += 1;
-            self.events.push(event);
-        } else {
             self.stats.events_dropped += 1;
+            return;
         }
+        if self.retention == Retention::Diagnostic {
+            let mut hasher = std::hash::DefaultHasher::new();
+            event.component.hash(&mut hasher);
+            let shape = (
+                event.kind.name(),
+                event.codes.first().copied().unwrap_or_default(),
+                event.severity,
+                hasher.finish(),
+            );
+            let slot = self.shapes.entry(shape).or_insert((0, None));
+            if slot.0 >= Retention::MAX_PER_KEY {
+                // Over the cap: this event replaces the batch's previous latest of the shape.
+                if let Some(latest) = slot.1.and_then(|i| self.events.get_mut(i)) {
+                    *latest = event;
+                    self.stats.events_dropped += 1;
+                } else {
+                    slot.1 = Some(self.events.len());
+                    self.stats.events_kept += 1;
+                    self.events.push(event);
+                }
+                return;
+            }
+            slot.0 += 1;
+        }
+        self.stats.events_kept += 1;
+        self.events.push(event);
     }
 
     /// Counts a record that could not be parsed, and says why. The span carries the place: a leading
@@ -500,5 +533,51 @@ impl Evidence {
             Span::File => path.to_owned(),
             other => format!("{path} ({other})"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(n: usize) -> Event {
+        Event {
+            severity: Severity::Error,
+            message: format!("request {n} failed"),
+            component: Some("W3SVC".into()),
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn a_diagnostic_batch_keeps_the_first_of_a_shape_and_the_latest() {
+        let mut b = EvidenceBatch::new(SourceId(0), Retention::Diagnostic);
+        for n in 0..200 {
+            b.record(error(n));
+        }
+        let cap = Retention::MAX_PER_KEY as usize;
+        assert_eq!(b.events.len(), cap + 1);
+        assert_eq!(b.events[0].message, "request 0 failed");
+        assert_eq!(
+            b.events[cap - 1].message,
+            format!("request {} failed", cap - 1)
+        );
+        assert_eq!(b.events[cap].message, "request 199 failed");
+        assert_eq!(b.stats.records_ok, 200);
+        assert_eq!(b.stats.events_kept, cap as u64 + 1);
+        assert_eq!(b.stats.events_dropped, 200 - cap as u64 - 1);
+
+        // A different component is another shape.
+        b.record(Event {
+            component: Some("HTTP.sys".into()),
+            ..error(200)
+        });
+        assert_eq!(b.events.len(), cap + 2);
+
+        let mut all = EvidenceBatch::new(SourceId(0), Retention::All);
+        for n in 0..200 {
+            all.record(error(n));
+        }
+        assert_eq!(all.events.len(), 200);
     }
 }
