@@ -11,7 +11,7 @@ use jiff::civil::DateTime;
 use serde::Serialize;
 use std::fmt::Write as _;
 
-use wudiag_evidence::{Evidence, Location, Severity, SourceInfo, Span, Version};
+use wudiag_evidence::{Evidence, Location, Severity, SourceInfo, Span};
 use wudiag_rules::{
     Applicability, AttemptOutcome, Confidence, Diagnosis, FindingStatus, RuleMeta, StepPart,
     UpdateAttempt,
@@ -612,29 +612,21 @@ fn attempt_entry(evidence: &Evidence, a: &UpdateAttempt) -> AttemptEntry {
 }
 
 /// An OS version without a zero revision: `6.1.7601` rather than `6.1.7601.0`.
-fn short_version(v: Version) -> String {
-    if v.revision() == 0 {
-        format!("{}.{}.{}", v.major(), v.minor(), v.build())
-    } else {
-        v.to_string()
-    }
-}
-
 fn machine(diagnosis: &Diagnosis, evidence: &Evidence) -> Machine {
     let os = &diagnosis.os;
     let name = match (&os.product, os.version) {
         (Some(p), _) => Some(p.clone()),
-        (None, Some(v)) => {
+        (None, Some(_)) => {
             // `describe` is "<family> (<version>)"; keep the family.
             let full = os.describe();
-            let suffix = format!(" ({v})");
+            let suffix = format!(" ({})", os.version_text().unwrap_or_default());
             Some(full.strip_suffix(&suffix).unwrap_or(&full).to_owned())
         }
         (None, None) => None,
     };
     Machine {
         os: name,
-        version: os.version.map(short_version),
+        version: os.version_text(),
         arch: os.arch.map(|a| a.to_string()),
         servicing_stack: os.servicing_stack.map(|v| v.to_string()),
         version_source: os.version_source.as_ref().map(|l| evidence.describe(l)),

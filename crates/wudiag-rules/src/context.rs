@@ -53,6 +53,12 @@ impl OsSummary {
             s.version = Some(Version([v.major(), v.minor(), v.build(), 0]));
             s.version_source = Some(ssu.location.clone());
         }
+        if s.version.is_none()
+            && let Some((v, location)) = version_from_packages(evidence)
+        {
+            s.version = Some(v);
+            s.version_source = Some(location);
+        }
         s
     }
 
@@ -80,6 +86,16 @@ impl OsSummary {
         self.version.map(|v| (v.major(), v.minor()) >= (6, 2))
     }
 
+    /// The version as people write it: `6.1` when only the family is known (from package identities),
+    /// `10.0.19045` without a zero revision, `10.0.19045.2965` in full.
+    pub fn version_text(&self) -> Option<String> {
+        self.version.map(|v| match (v.build(), v.revision()) {
+            (0, 0) => format!("{}.{}", v.major(), v.minor()),
+            (_, 0) => format!("{}.{}.{}", v.major(), v.minor(), v.build()),
+            _ => v.to_string(),
+        })
+    }
+
     /// A short human name for the NT version.
     pub fn describe(&self) -> String {
         let Some(v) = self.version else {
@@ -97,11 +113,41 @@ impl OsSummary {
             (10, 0, _) => "Windows 10",
             _ => "Windows",
         };
+        let shown = self.version_text().unwrap_or_default();
         match &self.product {
-            Some(p) => format!("{p} ({v})"),
-            None => format!("{name} ({v})"),
+            Some(p) => format!("{p} ({shown})"),
+            None => format!("{name} ({shown})"),
         }
     }
+}
+
+/// The NT version that CBS package identities imply, for evidence with no OS line: packages of NT 6.x carry
+/// the OS version (`Package_for_KB3172605~…~amd64~~6.1.1.4` → 6.1), packages of Windows 10 and later the
+/// build (`…~~19041.1220.1.0` → 10.0.19041). The most frequent answer wins; the location is its first package.
+fn version_from_packages(evidence: &Evidence) -> Option<(Version, Location)> {
+    let mut seen: Vec<(Version, u32, Location)> = Vec::new();
+    for e in evidence.events() {
+        let Some(pv) = e
+            .package
+            .as_deref()
+            .and_then(PackageIdentity::parse)
+            .and_then(|p| p.version)
+        else {
+            continue;
+        };
+        let nt = match (pv.major(), pv.minor()) {
+            (6, minor @ 0..=3) => Version([6, minor, 0, 0]),
+            (build, _) if build >= 10_240 => Version([10, 0, build, 0]),
+            _ => continue,
+        };
+        match seen.iter_mut().find(|(v, ..)| *v == nt) {
+            Some(entry) => entry.1 += 1,
+            None => seen.push((nt, 1, e.location.clone())),
+        }
+    }
+    seen.into_iter()
+        .max_by_key(|(_, n, _)| *n)
+        .map(|(v, _, location)| (v, location))
 }
 
 /// What happened to one update across all sources.

@@ -189,7 +189,8 @@ pub fn manual_install(kb: KbNumber, arch: Option<Arch>, os: &OsSummary) -> Fix {
     f = f
         .text("Install the .msu; wusa prints the result code, which `wudiag explain` decodes.")
         .cmd(format!("wusa.exe \"{file}.msu\" /quiet /norestart"));
-    if os.is_nt62_or_later() != Some(false) {
+    // DISM came with Windows 7 / Server 2008 R2 (NT 6.1); Vista and Server 2008 have only pkgmgr.
+    if os.version.is_none_or(|v| (v.major(), v.minor()) >= (6, 1)) {
         f = f
             .text("For a .cab package (or an .msu expanded with `expand -f:* <file>.msu C:\\Temp\\kb`), use DISM instead.")
             .cmd(format!("DISM /Online /Add-Package /PackagePath:\"{file}.cab\""));
