@@ -435,3 +435,47 @@ pub fn event_kbs(e: &Event) -> Vec<KbNumber> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use wudiag_evidence::{EvidenceBuilder, Retention, SourceInfo, SourceKind};
+
+    use super::*;
+
+    fn with_packages(packages: &[&str]) -> Evidence {
+        let mut b = EvidenceBuilder::new(Retention::All);
+        let source = b.add_source(SourceInfo::new("CBS.log", SourceKind::CbsLog, 0));
+        let mut batch = b.batch(source);
+        for p in packages {
+            batch.record(Event {
+                package: Some((*p).to_owned()),
+                ..Event::default()
+            });
+        }
+        b.merge(batch);
+        b.finish()
+    }
+
+    #[test]
+    fn the_os_family_comes_from_package_identities_when_nothing_else_says() {
+        let win7 = OsSummary::from_evidence(&with_packages(&[
+            "Package_for_KB3172605~31bf3856ad364e35~amd64~~6.1.1.4",
+        ]));
+        assert_eq!(win7.version_text().as_deref(), Some("6.1"));
+        assert_eq!(win7.is_nt6_legacy(), Some(true));
+        assert_eq!(win7.describe(), "Windows 7 / Server 2008 R2 (6.1)");
+
+        let win10 = OsSummary::from_evidence(&with_packages(&[
+            "Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.2965.1.7",
+            "Package_for_KB5005716~31bf3856ad364e35~amd64~~19041.1220.1.0",
+            "Package_for_KB947821~31bf3856ad364e35~amd64~~6.1.1.0",
+        ]));
+        assert_eq!(win10.version_text().as_deref(), Some("10.0.19041"));
+
+        // Versions that name no OS (a driver package at 1.0) say nothing.
+        let none = OsSummary::from_evidence(&with_packages(&[
+            "Package_for_Driver~31bf3856ad364e35~amd64~~1.0.0.0",
+        ]));
+        assert_eq!(none.version, None);
+    }
+}
