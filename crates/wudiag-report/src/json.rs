@@ -52,7 +52,8 @@
 //!
 //! * `summary.verdict` is the first line of the text report. `at_or_above_min_severity` is the number of
 //!   findings at or above `min_severity`; the process exits 1 when it is not zero.
-//! * `machine`: every field is `null` when no source told. `version` drops a zero revision (`6.1.7601`).
+//! * `machine`: every field is `null` when no source told. `version` drops a zero revision (`6.1.7601`);
+//!   when only CBS package identities tell, it is the family alone (`6.1`).
 //! * `sources[]`: every input found, including archives (`kind` `zip` or `cab`) and files wudiag does not
 //!   read (`kind` `unknown`, with `skipped` saying why). `container` is the path of the archive a member
 //!   came out of. `codes` maps every failure code seen in the source to its count. Records are always all

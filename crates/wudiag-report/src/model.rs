@@ -611,7 +611,7 @@ fn attempt_entry(evidence: &Evidence, a: &UpdateAttempt) -> AttemptEntry {
     }
 }
 
-/// An OS version without a zero revision: `6.1.7601` rather than `6.1.7601.0`.
+/// What the diagnosis knows of the machine, in the report's words.
 fn machine(diagnosis: &Diagnosis, evidence: &Evidence) -> Machine {
     let os = &diagnosis.os;
     let name = match (&os.product, os.version) {

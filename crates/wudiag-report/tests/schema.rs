@@ -123,3 +123,15 @@ fn a_real_run_over_the_corpus_matches_the_schema() {
         Some(ev.sources().len())
     );
 }
+
+/// The README's sample: no OS line, so the version is the family inferred from package identities (`6.1`),
+/// which the schema must accept.
+#[test]
+fn the_shipped_sample_matches_the_schema() {
+    let sample = repo_root().join("samples/win2008r2-kb3172605");
+    let ev = wudiag_readers::read_paths(&[sample], &wudiag_readers::ReadOptions::default());
+    let dx = wudiag_rules::diagnose(&ev);
+    let doc = json_of(&Report::new(&ev, &dx, &ReportOptions::default()));
+    assert_valid(&validator(), &doc, "the sample run");
+    assert_eq!(doc["machine"]["version"], "6.1");
+}
