@@ -170,14 +170,15 @@ pub enum Retention {
     /// Keep every record as an event (the `events` timeline).
     All,
     /// Keep what a diagnosis can use: warnings, errors, records with a failure code and records of a
-    /// specific kind; and at most [`Retention::MAX_PER_KEY`] events of one shape per source (the first ones
-    /// and the latest), so memory stays bounded on gigabyte logs.
+    /// specific kind; and of one shape per source only the first [`Retention::MAX_PER_KEY`] events and the
+    /// latest, so memory stays bounded on gigabyte logs.
     #[default]
     Diagnostic,
 }
 
 impl Retention {
-    /// Events kept per (source, kind, first code, severity, component) in [`Retention::Diagnostic`].
+    /// Events kept from the start per (source, kind, first code, severity, component) in
+    /// [`Retention::Diagnostic`]; one more place holds the latest.
     pub const MAX_PER_KEY: u32 = 64;
     /// Read issues kept per source; the rest are counted in one summary issue.
     pub const MAX_ISSUES_PER_SOURCE: u32 = 100;
@@ -214,11 +215,37 @@ pub struct EvidenceBatch {
     /// Under [`Retention::Diagnostic`]: per shape (kind, first code, severity, component hash), how many
     /// events this batch keeps and where its latest extra one is. Bounds a block's memory the way the
     /// builder bounds the run's: the first [`Retention::MAX_PER_KEY`] of a shape, then only the latest.
-    shapes: HashMap<BatchShape, (u32, Option<usize>)>,
+    shapes: HashMap<BatchShape, ShapeSlot>,
 }
 
 /// A batch-local event shape; the component is hashed so that counting allocates nothing.
 type BatchShape = (&'static str, HResult, Severity, u64);
+
+/// Retention's cap on one shape of event: the first [`Retention::MAX_PER_KEY`] are kept, then one more
+/// place always holds the latest, so rules see how a problem started and how it stands.
+#[derive(Debug, Default)]
+struct ShapeSlot {
+    kept: u32,
+    latest: Option<usize>,
+}
+
+impl ShapeSlot {
+    /// Adds `event` to `events` under the cap; true when it took the place of an earlier latest one.
+    fn admit(&mut self, events: &mut Vec<Event>, event: Event) -> bool {
+        if self.kept < Retention::MAX_PER_KEY {
+            self.kept += 1;
+            events.push(event);
+            return false;
+        }
+        if let Some(latest) = self.latest.and_then(|i| events.get_mut(i)) {
+            *latest = event;
+            return true;
+        }
+        self.latest = Some(events.len());
+        events.push(event);
+        false
+    }
+}
 
 impl EvidenceBatch {
     /// An empty batch for `source`.
@@ -277,20 +304,17 @@ impl EvidenceBatch {
                 event.severity,
                 hasher.finish(),
             );
-            let slot = self.shapes.entry(shape).or_insert((0, None));
-            if slot.0 >= Retention::MAX_PER_KEY {
-                // Over the cap: this event replaces the batch's previous latest of the shape.
-                if let Some(latest) = slot.1.and_then(|i| self.events.get_mut(i)) {
-                    *latest = event;
-                    self.stats.events_dropped += 1;
-                } else {
-                    slot.1 = Some(self.events.len());
-                    self.stats.events_kept += 1;
-                    self.events.push(event);
-                }
-                return;
+            if self
+                .shapes
+                .entry(shape)
+                .or_default()
+                .admit(&mut self.events, event)
+            {
+                self.stats.events_dropped += 1;
+            } else {
+                self.stats.events_kept += 1;
             }
-            slot.0 += 1;
+            return;
         }
         self.stats.events_kept += 1;
         self.events.push(event);
@@ -361,8 +385,8 @@ pub struct EvidenceBuilder {
     facts: Facts,
     issues: Vec<ReadIssue>,
     retention: Retention,
-    /// Shape → (events kept, index of the last kept one).
-    shapes: HashMap<EventShape, (u32, usize)>,
+    /// The cap of each shape across the run.
+    shapes: HashMap<EventShape, ShapeSlot>,
     issues_per_source: HashMap<SourceId, u32>,
 }
 
@@ -438,21 +462,15 @@ impl EvidenceBuilder {
                 event.severity,
                 event.component.clone(),
             );
-            let slot = self.shapes.entry(key).or_insert((0, 0));
-            if slot.0 < Retention::MAX_PER_KEY {
-                slot.0 += 1;
-                slot.1 = self.events.len();
-                self.events.push(event);
-            } else {
-                // Keep the latest occurrence in place of the previous latest: rules see the first ones and
-                // the last one.
-                if let Some(last) = self.events.get_mut(slot.1) {
-                    *last = event;
-                }
-                if let Some(info) = self.sources.get_mut(source.0 as usize) {
-                    info.stats.events_kept = info.stats.events_kept.saturating_sub(1);
-                    info.stats.events_dropped += 1;
-                }
+            if self
+                .shapes
+                .entry(key)
+                .or_default()
+                .admit(&mut self.events, event)
+                && let Some(info) = self.sources.get_mut(source.0 as usize)
+            {
+                info.stats.events_kept = info.stats.events_kept.saturating_sub(1);
+                info.stats.events_dropped += 1;
             }
         }
     }

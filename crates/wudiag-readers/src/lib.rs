@@ -359,13 +359,10 @@ fn sniff_candidate(c: &Candidate) -> Verdict {
 
 /// Why nobody reads a file, in words an admin can act on.
 fn unknown_reason(s: &Sniff<'_>) -> String {
-    let extension = std::path::Path::new(s.name)
-        .extension()
-        .map(std::ffi::OsStr::to_ascii_lowercase);
-    if extension.as_deref() == Some("etl".as_ref()) {
+    if s.name.ends_with(".etl") {
         return "binary ETW trace (.etl): decode it on Windows with Get-WindowsUpdateLog, then pass the text".into();
     }
-    if extension.as_deref() == Some("edb".as_ref()) {
+    if s.name.ends_with(".edb") {
         return "ESE database (DataStore.edb): not read".into();
     }
     let binary = s.head.iter().take(4096).filter(|&&b| b == 0).count() > 8 && !s.text.is_empty();

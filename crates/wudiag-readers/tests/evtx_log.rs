@@ -112,17 +112,13 @@ fn summarise(path: &PathBuf) -> Summary {
 }
 
 fn evtx_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus().join("evtx"))
-        .expect("read corpus/evtx")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
+    wudiag_testdata::corpus_folder_files("evtx")
+        .into_iter()
         .filter(|p| {
             p.extension()
                 .is_some_and(|x| x.eq_ignore_ascii_case("evtx"))
         })
-        .collect();
-    files.sort();
-    files
+        .collect()
 }
 
 #[test]
