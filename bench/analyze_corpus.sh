@@ -3,8 +3,8 @@
 # next to ripgrep counting the same 26 patterns over the same files, in alternation. Prints medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CORPUS="${WUDIAG_CORPUS:-$(cd .. && pwd)/shared/corpus}"
-RULES="${PERF_RULES:-$(cd .. && pwd)/shared/research/perf-rules.txt}"
+CORPUS="${WUDIAG_CORPUS:-$(pwd)/testdata/corpus}"
+RULES="${PERF_RULES:-$(pwd)/bench/perf-rules.txt}"
 RUNS="${RUNS:-7}"
 cargo build --release -q -p wudiag
 BIN=./target/release/wudiag

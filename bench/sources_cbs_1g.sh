@@ -8,7 +8,7 @@
 #   WUDIAG_CMD   the command to time (default: "<release>/wudiag sources FILE --format json")
 #   FILE         the input (default bench/out/cbs_1g.log, generated when absent, seed 42)
 #   RG           ripgrep binary (default rg; must be version 15: cargo install ripgrep --locked)
-#   SHARED       the shared folder with research/gen_cbs.py and research/perf-rules.txt (default ../shared)
+#   (the generator and the rg patterns are bench/gen_cbs.py and bench/perf-rules.txt)
 # Prints each run, both medians, the ratio and the peak RSS, then PASS/FAIL; exits 1 on FAIL.
 #
 # Wall times depend on the machine being otherwise idle: on a loaded 2-core VM both tools slow down and
@@ -17,17 +17,17 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 RUNS="${1:-5}"
-SHARED="${SHARED:-../shared}"
+
 FILE="${FILE:-bench/out/cbs_1g.log}"
-RULES="$SHARED/research/perf-rules.txt"
+RULES=bench/perf-rules.txt
 RG="${RG:-rg}"
 RSS_LIMIT_KB=$((100 * 1024))
 
 mkdir -p bench/out
-[ -f "$RULES" ] || { echo "bench: $RULES not found (set SHARED)" >&2; exit 2; }
+[ -f "$RULES" ] || { echo "bench: $RULES not found " >&2; exit 2; }
 if [ ! -s "$FILE" ]; then
   echo "bench: generating $FILE (1 GiB, takes a minute or more)" >&2
-  python3 "$SHARED/research/gen_cbs.py" "$FILE" 1073741824 >&2
+  python3 bench/gen_cbs.py "$FILE" 1073741824 >&2
 fi
 
 RG_VERSION="$("$RG" --version 2>/dev/null | head -1 | awk '{print $2}')" || true

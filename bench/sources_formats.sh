@@ -4,14 +4,14 @@
 # ripgrep 15 counting the 26-rule set on the same file. No pass/fail: the figures go to the README.
 #
 # Usage: bench/sources_formats.sh [MB]        (default 512)
-# Environment: SHARED (default ../shared), RG (default rg)
+# Environment: RG (default rg)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB="${1:-512}"
-SHARED="${SHARED:-../shared}"
-RULES="$SHARED/research/perf-rules.txt"
+
+RULES=bench/perf-rules.txt
 RG="${RG:-rg}"
-C="$SHARED/corpus"
+C=testdata/corpus
 mkdir -p bench/out
 cargo build --release -p wudiag --quiet
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"

@@ -7,7 +7,7 @@
 #     the newest chunks; the script says which chunks and which events.
 #
 # Usage: tests/evtx_compare.sh [FILE.evtx...]    (default: every .evtx file of the corpus)
-# Env:   WUDIAG_CORPUS   corpus folder (default: ../shared/corpus next to the repository)
+# Env:   WUDIAG_CORPUS   corpus folder (default: testdata/corpus)
 #        EVTX_COMPARE_OUT work folder (default: target/evtx_compare): tools, venv, dumps
 #        WUDIAG_COUNTS   events | example | auto (default): how wudiag's per-id counts are obtained —
 #                        `wudiag events FILE --format jsonl`, or the evtx_counts example of
@@ -18,7 +18,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CORPUS=${WUDIAG_CORPUS:-$ROOT/../shared/corpus}
+CORPUS=${WUDIAG_CORPUS:-$ROOT/testdata/corpus}
 OUT=${EVTX_COMPARE_OUT:-$ROOT/target/evtx_compare}
 MODE=${WUDIAG_COUNTS:-auto}
 mkdir -p "$OUT/dumps"

@@ -33,7 +33,7 @@ fi
 cargo run -q -p wudiag-report --example sample_report -- html > "$out/sample.html"
 pages=(sample)
 
-corpus="$root/../shared/corpus"
+corpus="$root/testdata/corpus"
 if [ -d "$corpus" ]; then
     cargo build -q -p wudiag
     bin="${CARGO_TARGET_DIR:-$root/target}/debug/wudiag"

@@ -47,8 +47,8 @@ export WINEPREFIX=$SCRATCH/prefix
 win_log "scratch Wine prefix $WINEPREFIX ($((SECONDS - t)) s)"
 
 # Tests read the shared corpus like on Linux (.ci/run's default); a Windows test sees /work/... as Z:\work\....
-export WUDIAG_CORPUS=${WUDIAG_CORPUS:-$(cd "$REPO_ROOT/.." && pwd)/shared/corpus}
-export WUDIAG_KNOWLEDGE=${WUDIAG_KNOWLEDGE:-$(cd "$REPO_ROOT/.." && pwd)/shared/knowledge}
+export WUDIAG_CORPUS=${WUDIAG_CORPUS:-$REPO_ROOT/testdata/corpus}
+export WUDIAG_KNOWLEDGE=${WUDIAG_KNOWLEDGE:-$REPO_ROOT/testdata/knowledge}
 # insta: find the workspace without running cargo from inside Wine, and never write snapshots from here.
 export INSTA_WORKSPACE_ROOT=$REPO_ROOT INSTA_UPDATE=no
 # The Windows test build is a second full build next to the release one: keep its debug info small.

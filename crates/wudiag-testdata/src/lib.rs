@@ -1,12 +1,13 @@
 //! Where wudiag's tests find the evidence they are proven on.
 //!
-//! Two folders live beside the repository, not in it: the real-log corpus (`../shared/corpus`, with its
-//! `MANIFEST.tsv`) and the knowledge tables the catalogue was built from (`../shared/knowledge`). Every
-//! test crate reaches them through this crate, so the lookup rules are written once:
+//! Two folders of the repository hold it: the real-log corpus (`testdata/corpus`, with its `MANIFEST.tsv`
+//! giving every file's public source) and the knowledge tables the catalogue was built from
+//! (`testdata/knowledge`). Every test crate reaches them through this crate, so the lookup rules are
+//! written once:
 //!
 //! - `WUDIAG_CORPUS` / `WUDIAG_KNOWLEDGE` name the folders when set (CI, a Windows test run under Wine,
 //!   a checkout somewhere else);
-//! - otherwise they are found next to the workspace root;
+//! - otherwise they are the repository's own `testdata/` folders, so a fresh clone tests itself;
 //! - a missing folder **fails** the test with a message saying what to set. A test that proves a reader
 //!   on real evidence must never pass by skipping itself.
 //!
@@ -20,10 +21,11 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The folder named by `var`, or `default` beside the workspace root; panics unless `marker` is a file in it.
+/// The folder named by `var`, or `default` under the workspace root; panics unless `marker` is a file in it.
 fn shared_dir(var: &str, default: &str, marker: &str) -> PathBuf {
     let dir = std::env::var_os(var)
-        .map_or_else(|| workspace_root().join("..").join(default), PathBuf::from);
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| workspace_root().join(default), PathBuf::from);
     assert!(
         dir.join(marker).is_file(),
         "{default} is missing: {} has no {marker}. Set {var} to its folder; tests on real evidence never skip",
@@ -32,13 +34,13 @@ fn shared_dir(var: &str, default: &str, marker: &str) -> PathBuf {
     dir
 }
 
-/// The shared real-log corpus: `$WUDIAG_CORPUS`, else `../shared/corpus` beside the repository.
+/// The shared real-log corpus: `$WUDIAG_CORPUS`, else the repository's `testdata/corpus`.
 ///
 /// # Panics
 /// When the folder has no `MANIFEST.tsv`.
 #[must_use]
 pub fn corpus_dir() -> PathBuf {
-    shared_dir("WUDIAG_CORPUS", "shared/corpus", "MANIFEST.tsv")
+    shared_dir("WUDIAG_CORPUS", "testdata/corpus", "MANIFEST.tsv")
 }
 
 /// A file of the corpus, by its path inside it (`cbs/loghub_windows_2k_cbs.log`).
@@ -52,13 +54,13 @@ pub fn corpus_file(rel: &str) -> PathBuf {
     path
 }
 
-/// The knowledge tables (`wu_error_codes.csv`, …): `$WUDIAG_KNOWLEDGE`, else `../shared/knowledge`.
+/// The knowledge tables (`wu_error_codes.csv`, …): `$WUDIAG_KNOWLEDGE`, else the repository's `testdata/knowledge`.
 ///
 /// # Panics
 /// When the folder has no `wu_error_codes.csv`.
 #[must_use]
 pub fn knowledge_dir() -> PathBuf {
-    shared_dir("WUDIAG_KNOWLEDGE", "shared/knowledge", "wu_error_codes.csv")
+    shared_dir("WUDIAG_KNOWLEDGE", "testdata/knowledge", "wu_error_codes.csv")
 }
 
 /// One row of the corpus's `MANIFEST.tsv`: a file, its format kind, and the rest of the row as written.
