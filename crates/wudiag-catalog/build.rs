@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+#[path = "build_signatures.rs"]
+mod signatures;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CodesFile {
@@ -183,6 +186,21 @@ fn main() {
         &facilities.facility,
         &mut problems,
     );
+    let cause_ids: BTreeSet<String> = causes.cause.iter().map(|c| c.id.clone()).collect();
+    let remedy_ids: BTreeSet<String> = remedies.remedy.iter().map(|r| r.id.clone()).collect();
+    let signatures = signatures::generate(
+        &data.join("signatures"),
+        &cause_ids,
+        &remedy_ids,
+        &mut problems,
+    );
+    report_problems(&data, &problems);
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo"));
+    std::fs::write(out_dir.join("catalog_data.rs"), out).expect("write catalog_data.rs");
+    std::fs::write(out_dir.join("signature_data.rs"), signatures).expect("write signature_data.rs");
+}
+
+fn report_problems(data: &Path, problems: &Problems) {
     if !problems.0.is_empty() {
         eprintln!(
             "wudiag-catalog: the catalogue in {} has {} problem(s):",
@@ -197,8 +215,6 @@ fn main() {
             problems.0.len()
         );
     }
-    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo"));
-    std::fs::write(out_dir.join("catalog_data.rs"), out).expect("write catalog_data.rs");
 }
 
 fn load<T: for<'de> Deserialize<'de>>(path: &Path, problems: &mut Problems) -> Option<T> {

@@ -125,6 +125,7 @@ mod explain;
 mod model;
 mod query;
 pub mod render;
+mod signature;
 
 pub use catalog::{Catalog, MatchField, SearchHit};
 pub use check::{MUST_EXPLAIN, Problem, SEED_MESSAGES};
@@ -137,3 +138,7 @@ pub use model::{
     SourceTable, Step,
 };
 pub use query::{Query, QueryError};
+pub use signature::{
+    Example, Near, NearMiss, Signature, SignatureConfidence, SignatureFix,
+    mentions_signature_keyword, signature_keywords, signatures,
+};

@@ -52,6 +52,18 @@ pub enum SourceKind {
     Zip,
     /// A cabinet archive (its members are sources of their own).
     Cab,
+    /// Windows Setup's Panther logs of a feature update (`setupact.log`, `setuperr.log`).
+    PantherLog,
+    /// `setupapi.dev.log` / `setupapi.app.log`: device and driver installs.
+    SetupApiLog,
+    /// Microsoft Defender update logs (`MpCmdRun.log`, `MpSigStub.log`).
+    DefenderLog,
+    /// Azure Update Manager / Arc `WindowsPatchExtension` logs.
+    AzurePatchLog,
+    /// Events copied out of Event Viewer or `wevtutil` / `Get-WinEvent` as text.
+    EventLogText,
+    /// Pasted or excerpted log text whose layout is not one of the formats above.
+    Excerpt,
     /// Nothing wudiag reads.
     Unknown,
 }
@@ -80,6 +92,12 @@ impl SourceKind {
             Self::ServiceStates => "service_states",
             Self::Zip => "zip",
             Self::Cab => "cab",
+            Self::PantherLog => "panther_log",
+            Self::SetupApiLog => "setupapi_log",
+            Self::DefenderLog => "defender_log",
+            Self::AzurePatchLog => "azure_patch_log",
+            Self::EventLogText => "event_log_text",
+            Self::Excerpt => "excerpt",
             Self::Unknown => "unknown",
         }
     }
@@ -194,6 +212,15 @@ impl Retention {
     }
 }
 
+/// A test, set once by the readers, for records kept whatever their level: those that mention a failure
+/// signature's keyword (the signatures match on kept events, so they must see them).
+static KEEP_ALSO: std::sync::OnceLock<fn(&str) -> bool> = std::sync::OnceLock::new();
+
+/// Sets the test of [`KEEP_ALSO`]; the first call wins.
+pub fn keep_also(test: fn(&str) -> bool) {
+    let _ = KEEP_ALSO.set(test);
+}
+
 /// What a reader produces for one source or one block of it. Readers fill batches independently (often on
 /// several threads); the [`EvidenceBuilder`] merges them in order.
 #[derive(Debug)]
@@ -291,6 +318,7 @@ impl EvidenceBatch {
         if !self
             .retention
             .keeps(event.severity, &event.kind, !event.codes.is_empty())
+            && !KEEP_ALSO.get().is_some_and(|keep| keep(&event.message))
         {
             self.stats.events_dropped += 1;
             return;

@@ -52,6 +52,7 @@ pub use codes::{FACILITY_WIN32, HResult, ParseCodeError};
 pub use event::{Event, EventKind, Severity};
 pub use evidence::{
     Evidence, EvidenceBatch, EvidenceBuilder, Retention, SourceInfo, SourceKind, SourceStats,
+    keep_also,
 };
 pub use facts::{
     Fact, Facts, InstallationType, InstalledUpdate, Located, OsFact, PendingRebootIndicator,

@@ -54,6 +54,7 @@ pub mod service_states;
 pub mod setupdiag;
 pub mod systeminfo;
 pub mod text;
+pub mod text_log;
 pub mod timestamps;
 pub mod windows_update_log;
 pub mod wsus_server_log;
@@ -203,7 +204,25 @@ pub static FORMATS: &[Format] = &[
         sniff: checksur_log::sniff,
         read: Reading::Whole(checksur_log::read),
     },
+    text_format(text_log::KINDS, 0),
+    text_format(text_log::KINDS, 1),
+    text_format(text_log::KINDS, 2),
+    text_format(text_log::KINDS, 3),
+    text_format(text_log::KINDS, 4),
+    text_format(text_log::KINDS, 5),
 ];
+
+/// The `FORMATS` row of text family `i` of `families` (a constant: a wrong index fails the build).
+#[allow(clippy::indexing_slicing)]
+const fn text_format(families: &[text_log::Family], i: usize) -> Format {
+    let (kind, name, sniff) = families[i];
+    Format {
+        kind,
+        name,
+        sniff,
+        read: Reading::Text(&text_log::READER),
+    }
+}
 
 /// An input opened for a binary reader.
 pub struct Input<'a> {
@@ -379,6 +398,7 @@ fn unknown_reason(s: &Sniff<'_>) -> String {
 
 /// Reads every input under `paths` into one [`Evidence`].
 pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Evidence {
+    wudiag_evidence::keep_also(wudiag_catalog::mentions_signature_keyword);
     let candidates = bundle::discover(paths, &options.limits);
     let verdicts: Vec<Verdict> = candidates.par_iter().map(sniff_candidate).collect();
 

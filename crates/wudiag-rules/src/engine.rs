@@ -2,7 +2,9 @@
 
 use wudiag_evidence::{Evidence, HResult};
 
-use crate::{Area, Context, Diagnosis, Finding, registry};
+use wudiag_evidence::Severity;
+
+use crate::{Area, Context, Diagnosis, Finding, FindingStatus, registry};
 
 /// Runs all registered rules.
 pub fn diagnose(evidence: &Evidence) -> Diagnosis {
@@ -13,6 +15,9 @@ pub fn diagnose(evidence: &Evidence) -> Diagnosis {
         rule.check(&cx, &mut out);
         findings.append(&mut out);
     }
+    let mut matched = Vec::new();
+    crate::signatures::check(&cx, &mut matched);
+    findings.extend(without_explained_records(&findings, matched));
     let findings = supersede(findings);
     Diagnosis {
         os: cx.os.clone(),
@@ -21,8 +26,22 @@ pub fn diagnose(evidence: &Evidence) -> Diagnosis {
     }
 }
 
-/// Drops generic catalogue findings whose codes a specific finding explains, then sorts: severity, open
-/// before resolved, confidence, rule id.
+/// Signature findings whose every record a code rule's finding already cites: the code rule explains
+/// them (with its correlation and OS-aware fixes), so the signature would only repeat it.
+fn without_explained_records(rules: &[Finding], signatures: Vec<Finding>) -> Vec<Finding> {
+    let cited: Vec<&wudiag_evidence::Location> = rules
+        .iter()
+        .filter(|f| f.rule.area != Area::Catalog)
+        .flat_map(|f| f.evidence.iter().map(|e| &e.location))
+        .collect();
+    signatures
+        .into_iter()
+        .filter(|f| !f.evidence.iter().all(|e| cited.contains(&&e.location)))
+        .collect()
+}
+
+/// Drops generic catalogue findings whose codes a specific finding explains, then sorts: open problems
+/// first, causes before outcomes before generic codes, then severity, confidence, rule id.
 pub fn supersede(findings: Vec<Finding>) -> Vec<Finding> {
     let explained: Vec<HResult> = findings
         .iter()
@@ -38,9 +57,14 @@ pub fn supersede(findings: Vec<Finding>) -> Vec<Finding> {
         .into_iter()
         .filter(|f| f.rule.area != Area::Catalog || !f.codes.iter().all(|c| explained.contains(c)))
         .collect();
+    // The verdict is the deepest explained cause: among the open problems (warning and above), a cause
+    // beats an outcome, and an outcome beats a code explained on its own; then severity decides.
+    let problem = |f: &Finding| f.status == FindingStatus::Open && f.severity >= Severity::Warning;
     kept.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
+        problem(b)
+            .cmp(&problem(a))
+            .then_with(|| a.rule.role.cmp(&b.rule.role))
+            .then_with(|| b.severity.cmp(&a.severity))
             .then_with(|| a.status.cmp_open_first(b.status))
             .then_with(|| b.confidence.cmp(&a.confidence))
             .then_with(|| a.rule.id.cmp(b.rule.id))

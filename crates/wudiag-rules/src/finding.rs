@@ -221,6 +221,9 @@ pub struct Finding {
     pub evidence: Vec<EvidenceRef>,
     /// Fixes, safest first.
     pub fixes: Vec<Fix>,
+    /// What the evidence names, by role (`installer`, `service`, `server`, `kb`, …): the culprit and its
+    /// context, as the matching record wrote them.
+    pub details: std::collections::BTreeMap<String, String>,
 }
 
 impl Finding {
@@ -242,7 +245,17 @@ impl Finding {
             updates: Vec::new(),
             evidence: Vec::new(),
             fixes: Vec::new(),
+            details: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// Records named values (`installer` = `Generic Command`); a role already set keeps its first value.
+    #[must_use]
+    pub fn details(mut self, values: impl IntoIterator<Item = (String, String)>) -> Self {
+        for (k, v) in values {
+            self.details.entry(k).or_insert(v);
+        }
+        self
     }
 
     /// Overrides the severity.

@@ -37,6 +37,7 @@ pub mod registry;
 pub mod remedies;
 mod rule;
 pub mod rules;
+pub mod signatures;
 pub mod text;
 
 pub use context::{
@@ -47,7 +48,7 @@ pub use finding::{
     Applicability, CMD_PROMPT, Confidence, EvidenceRef, Finding, FindingStatus, Fix, MAX_EXCERPT,
     PS_PROMPT, StepPart,
 };
-pub use rule::{Area, Rule, RuleMeta, RuleStatus};
+pub use rule::{Area, Rule, RuleMeta, RuleRole, RuleStatus};
 
 /// The result of a diagnosis.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -46,6 +46,19 @@ pub static RULES: &[&dyn Rule] = &[
     &wsus::server_update_missing::WsusServerUpdateMissing,
 ];
 
+/// Every rule's metadata: the code rules, then the failure signatures of the catalogue.
+pub fn all() -> impl Iterator<Item = &'static crate::RuleMeta> {
+    RULES
+        .iter()
+        .map(|r| r.meta())
+        .chain(crate::signatures::METAS.iter())
+}
+
+/// Finds a code rule or a signature by id (case-insensitive) or kebab-case name.
+pub fn find_meta(id_or_name: &str) -> Option<&'static crate::RuleMeta> {
+    all().find(|m| m.id.eq_ignore_ascii_case(id_or_name) || m.name == id_or_name)
+}
+
 /// Finds a rule by id (case-insensitive) or kebab-case name.
 pub fn find(id_or_name: &str) -> Option<&'static dyn Rule> {
     RULES

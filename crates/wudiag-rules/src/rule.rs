@@ -22,6 +22,10 @@ pub enum Area {
     System,
     /// `SETUP`: feature upgrades.
     Setup,
+    /// `DEF`: Microsoft Defender platform and definition updates.
+    Defender,
+    /// `AUM`: Azure Update Manager and Arc patching.
+    Azure,
     /// `ERR`: the generic catalogue rule.
     Catalog,
 }
@@ -34,6 +38,18 @@ pub enum RuleStatus {
     Stable,
     /// New; output may change.
     Preview,
+}
+
+/// What a rule's findings are in the story of a failure; the verdict is the deepest explained cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleRole {
+    /// Explains why something failed and names what to fix (most rules, every signature).
+    Cause,
+    /// States what failed ("KB5035853 failed to install") without saying why.
+    Outcome,
+    /// Explains a code on its own, without its context (the catalogue rule).
+    Generic,
 }
 
 /// Everything known about a rule without running it. Built by [`declare_rule!`](crate::declare_rule).
@@ -49,6 +65,8 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// Lifecycle.
     pub status: RuleStatus,
+    /// Cause, outcome or generic: how its findings rank for the verdict.
+    pub role: RuleRole,
     /// Codes whose generic finding this rule's findings replace.
     #[serde(skip)]
     pub explains: &'static [u32],
@@ -102,6 +120,7 @@ macro_rules! declare_rule {
         $vis:vis $name:ident,
         id = $id:literal, name = $kebab:literal, area = $area:ident, severity = $sev:ident
         $(, status = $status:ident)?
+        $(, role = $role:ident)?
         $(, explains = [$($code:expr),* $(,)?])?
         $(,)?
     ) => {
@@ -117,6 +136,7 @@ macro_rules! declare_rule {
                 area: $crate::Area::$area,
                 severity: ::wudiag_evidence::Severity::$sev,
                 status: $crate::declare_rule!(@status $($status)?),
+                role: $crate::declare_rule!(@role $($role)?),
                 explains: &[$($($code),*)?],
                 doc: concat!($($doc, "\n"),*),
                 file: file!(),
@@ -125,5 +145,7 @@ macro_rules! declare_rule {
         }
     };
     (@status) => { $crate::RuleStatus::Stable };
+    (@role) => { $crate::RuleRole::Cause };
+    (@role $r:ident) => { $crate::RuleRole::$r };
     (@status $s:ident) => { $crate::RuleStatus::$s };
 }

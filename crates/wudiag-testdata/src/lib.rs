@@ -60,7 +60,11 @@ pub fn corpus_file(rel: &str) -> PathBuf {
 /// When the folder has no `wu_error_codes.csv`.
 #[must_use]
 pub fn knowledge_dir() -> PathBuf {
-    shared_dir("WUDIAG_KNOWLEDGE", "testdata/knowledge", "wu_error_codes.csv")
+    shared_dir(
+        "WUDIAG_KNOWLEDGE",
+        "testdata/knowledge",
+        "wu_error_codes.csv",
+    )
 }
 
 /// One row of the corpus's `MANIFEST.tsv`: a file, its format kind, and the rest of the row as written.

@@ -70,6 +70,12 @@ fn build_triggers(phrases: &[&[&'static str]]) -> Option<Triggers> {
             kinds.push(Trigger::Phrase);
         }
     }
+    // Failure signatures' keywords: an `Info` record naming one is read like a phrase hit, so the
+    // signature sees it.
+    for p in wudiag_catalog::signature_keywords() {
+        patterns.push(p);
+        kinds.push(Trigger::Phrase);
+    }
     for p in BARE_TRIGGERS {
         patterns.push(*p);
         kinds.push(Trigger::Bare);
@@ -917,7 +923,9 @@ fn extract_record<'a>(
     for fact in class.facts.drain(..) {
         state.facts.note(fact, &rec);
     }
-    if !batch.wants(sev, &class.kind, !codes.is_empty()) {
+    if !batch.wants(sev, &class.kind, !codes.is_empty())
+        && !wudiag_catalog::mentions_signature_keyword(&String::from_utf8_lossy(raw))
+    {
         batch.count_plain(sev);
         return;
     }

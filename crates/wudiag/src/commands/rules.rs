@@ -26,7 +26,7 @@ pub(crate) struct RuleArgs {
 }
 
 pub(crate) fn run_list(args: &RulesArgs) -> anyhow::Result<ExitStatus> {
-    let rules: Vec<&'static RuleMeta> = registry::RULES.iter().map(|r| r.meta()).collect();
+    let rules: Vec<&'static RuleMeta> = registry::all().collect();
     crate::output::with_output(None, |w, color| match args.format {
         ListFormat::Text => write_list(w, &rules, color),
         ListFormat::Json => write_list_json(w, &rules),
@@ -35,13 +35,12 @@ pub(crate) fn run_list(args: &RulesArgs) -> anyhow::Result<ExitStatus> {
 }
 
 pub(crate) fn run_one(args: &RuleArgs) -> anyhow::Result<ExitStatus> {
-    let Some(rule) = registry::find(args.id.trim()) else {
+    let Some(meta) = registry::find_meta(args.id.trim()) else {
         bail!(
             "unknown rule `{}`: `wudiag rules` lists the rule ids",
             args.id.trim()
         );
     };
-    let meta = rule.meta();
     crate::output::with_output(None, |w, color| write_doc(w, meta, color))?;
     Ok(ExitStatus::Success)
 }

@@ -36,7 +36,7 @@ declare_rule! {
     /// ## References
     /// - Windows Server update troubleshooting guidance: "Install the update package manually"
     pub UpdateInstallFailed,
-    id = "AGT001", name = "update-install-failed", area = Agent, severity = Error,
+    id = "AGT001", name = "update-install-failed", area = Agent, severity = Error, role = Outcome,
 }
 
 const NOT_AN_INSTALL_FAILURE: &[u32] = &[0x8024_0017, 0x800F_081E, 0x800F_0831];

@@ -42,6 +42,7 @@ declare_rule! {
     /// - `wudiag explain`, `wudiag catalog list`
     pub KnownErrorCode,
     id = "ERR001", name = "known-error-code", area = Catalog, severity = Warning,
+    role = Generic,
 }
 
 fn counts(e: &Event) -> bool {
