@@ -299,7 +299,7 @@ pub(super) fn generate(
                 }
             }
             let area = area.unwrap_or("Servicing");
-            let doc = doc(&s, &keywords, cause_ids);
+            let doc = doc(&s, &keywords);
             let _ = write!(
                 out,
                 "    crate::signature::Signature {{ id: {}, name: {}, area: {}, title: {}, summary: {}, why: {}, message: {}, \
@@ -386,7 +386,7 @@ fn opt(v: Option<&String>) -> String {
 }
 
 /// The signature's documentation, with the same sections as a code rule's.
-fn doc(s: &Raw, keywords: &[String], _causes: &BTreeSet<String>) -> String {
+fn doc(s: &Raw, keywords: &[String]) -> String {
     let mut d = String::new();
     let _ = writeln!(d, "## What it detects\n{}\n", s.summary.trim());
     let _ = writeln!(d, "## Why updates fail\n{}\n", s.why.trim());

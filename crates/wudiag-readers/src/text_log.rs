@@ -277,13 +277,25 @@ fn is_text(s: &Sniff<'_>) -> bool {
         || crate::text::TextEncoding::sniff(s.head) != crate::text::TextEncoding::Utf8
 }
 
-/// Panther's setupact.log / setuperr.log.
-pub fn sniff_panther(s: &Sniff<'_>) -> u8 {
+/// The score of a text family: 60 when the file name contains one of `names`, `by_content` when the head
+/// contains one of `words` (both lowercase), else 0.
+fn family_score(s: &Sniff<'_>, names: &[&str], words: &[&str], by_content: u8) -> u8 {
     if !is_text(s) {
         return 0;
     }
-    let by_name = s.name.starts_with("setupact") || s.name.starts_with("setuperr");
+    if names.iter().any(|n| s.name.contains(n)) {
+        return 60;
+    }
     let head = lower_head(s);
+    if words.iter().any(|w| head.contains(w)) {
+        by_content
+    } else {
+        0
+    }
+}
+
+/// Panther's setupact.log / setuperr.log.
+pub fn sniff_panther(s: &Sniff<'_>) -> u8 {
     let tokens = [
         "moupg",
         " panthr ",
@@ -292,65 +304,29 @@ pub fn sniff_panther(s: &Sniff<'_>) -> u8 {
         " sp     ",
         "mig    ",
     ];
-    match (by_name, tokens.iter().any(|t| head.contains(t))) {
-        (true, _) => 60,
-        (false, true) => 45,
-        _ => 0,
-    }
+    family_score(s, &["setupact", "setuperr"], &tokens, 45)
 }
 
 /// setupapi.dev.log / setupapi.app.log.
 pub fn sniff_setupapi(s: &Sniff<'_>) -> u8 {
-    if !is_text(s) {
-        return 0;
-    }
-    let head = lower_head(s);
-    if s.name.starts_with("setupapi") {
-        60
-    } else if head.contains(">>>  [")
-        || head.contains("[device install")
-        || head.contains("[setup online device install")
-    {
-        50
-    } else {
-        0
-    }
+    let tokens = [">>>  [", "[device install", "[setup online device install"];
+    family_score(s, &["setupapi"], &tokens, 50)
 }
 
 /// MpCmdRun.log / MpSigStub.log.
 pub fn sniff_defender(s: &Sniff<'_>) -> u8 {
-    if !is_text(s) {
-        return 0;
-    }
-    let head = lower_head(s);
-    if s.name.starts_with("mpcmdrun") || s.name.starts_with("mpsigstub") {
-        60
-    } else if head.contains("mpcmdrun")
-        || head.contains("mpsigstub")
-        || head.contains("signatureupdate")
-    {
-        45
-    } else {
-        0
-    }
+    let tokens = ["mpcmdrun", "mpsigstub", "signatureupdate"];
+    family_score(s, &["mpcmdrun", "mpsigstub"], &tokens, 45)
 }
 
 /// Azure Update Manager / Arc WindowsPatchExtension logs.
 pub fn sniff_azure_patch(s: &Sniff<'_>) -> u8 {
-    if !is_text(s) {
-        return 0;
-    }
-    let head = lower_head(s);
-    if s.name.contains("patchextension") || s.name.contains("windowspatch") {
-        60
-    } else if head.contains("windowspatchextension")
-        || head.contains("patchassessment")
-        || head.contains("patchinstallation")
-    {
-        45
-    } else {
-        0
-    }
+    let tokens = [
+        "windowspatchextension",
+        "patchassessment",
+        "patchinstallation",
+    ];
+    family_score(s, &["patchextension", "windowspatch"], &tokens, 45)
 }
 
 /// Event Viewer text ("Copy details as text").

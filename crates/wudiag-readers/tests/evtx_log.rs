@@ -1,7 +1,7 @@
 //! Reads every `.evtx` file of the shared corpus and pins, per file, its kind, channel, record counts and
 //! the update evidence extracted (snapshots under `tests/snapshots/`).
 //!
-//! The corpus is found by `wudiag-testdata` (`$WUDIAG_CORPUS`, or `../shared/corpus`); a missing
+//! The corpus is found by `wudiag-testdata` (`$WUDIAG_CORPUS`, or `testdata/corpus`); a missing
 //! corpus fails the test.
 
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! pins, per file, its kind, record counts and the evidence extracted (snapshots under `tests/snapshots/`).
 //! Whole logs must read with 0 failed records; excerpts (`*_excerpt.log`) must still be recognised and read.
 //!
-//! The corpus is found by `wudiag-testdata` (`$WUDIAG_CORPUS`, or `../shared/corpus`); a missing corpus
+//! The corpus is found by `wudiag-testdata` (`$WUDIAG_CORPUS`, or `testdata/corpus`); a missing corpus
 //! fails the test. Throughput is measured by `bench/sources_formats.sh`, not here.
 
 use std::collections::BTreeMap;

@@ -106,7 +106,7 @@ fn the_contract_fields_are_where_the_issue_says() {
     assert_eq!(doc["findings"][2]["severity"], "info");
 }
 
-/// `wudiag analyze ../shared/corpus --format json` in library form: the same read, diagnosis and report
+/// `wudiag analyze testdata/corpus --format json` in library form: the same read, diagnosis and report
 /// as the command, on every file of the shared corpus.
 
 #[test]

@@ -1,4 +1,4 @@
-//! Issue #4's must-shows on the shared corpus (`../shared/corpus`, or `WUDIAG_CORPUS`). A missing corpus
+//! Issue #4's must-shows on the corpus (`testdata/corpus`, or `WUDIAG_CORPUS`). A missing corpus
 //! fails these tests; it never skips them.
 
 mod common;

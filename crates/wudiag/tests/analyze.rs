@@ -406,7 +406,7 @@ fn an_unknown_rule_exits_2_with_one_line() {
     insta::assert_snapshot!(stderr(&out));
 }
 
-/// `wudiag analyze ../shared/corpus --format json`: a valid report, and an exit code that agrees with it.
+/// `wudiag analyze testdata/corpus --format json`: a valid report, and an exit code that agrees with it.
 #[test]
 fn the_shared_corpus_gives_a_consistent_report() {
     let corpus = wudiag_testdata::corpus_dir();

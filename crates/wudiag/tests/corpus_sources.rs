@@ -1,4 +1,4 @@
-//! `wudiag sources` over the whole real-log corpus (../shared/corpus, or `WUDIAG_CORPUS`): every file is
+//! `wudiag sources` over the whole real-log corpus (testdata/corpus, or `WUDIAG_CORPUS`): every file is
 //! recognised as the kind MANIFEST.tsv says, or skipped with a reason when wudiag does not read that kind,
 //! and whole (non-excerpt) logs read with zero failed records. A missing corpus fails the test.
 
