@@ -1,4 +1,5 @@
-//! Finding the inputs: files, folders walked recursively, and archives (zip, cab) opened in place.
+//! Finding the inputs: files, folders walked recursively, archives (zip, cab) opened in place, and single
+//! compressed logs (`CBS.log.gz`, `.zst`, `.xz`) decompressed as they are read.
 //!
 //! Bundles come from strangers, so this module is defensive: symbolic links are never followed, archive
 //! member names with `..` or absolute paths are refused, nesting depth, member size, total expansion and
@@ -106,6 +107,97 @@ pub(crate) struct Candidate {
     pub(crate) listed_only: Option<(SourceKind, Option<String>)>,
     /// Byte budget for reading this member (members only).
     pub(crate) byte_limit: u64,
+    /// Set for a compressed single log: how to decompress it, and how many decompressed bytes to read.
+    pub(crate) decode: Option<Decode>,
+}
+
+/// Compression formats of single files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    Gzip,
+    Zstd,
+    Xz,
+}
+
+impl Compression {
+    /// The format a file's first bytes announce.
+    fn from_magic(m: &[u8; 4]) -> Option<Self> {
+        match m {
+            [0x1f, 0x8b, _, _] => Some(Self::Gzip),
+            [0x28, 0xb5, 0x2f, 0xfd] => Some(Self::Zstd),
+            [0xfd, b'7', b'z', b'X'] => Some(Self::Xz),
+            _ => None,
+        }
+    }
+
+    /// The format a name's suffix announces, and the name without it (`CBS.log.gz` → `CBS.log`).
+    fn from_name(name: &str) -> Option<(Self, &str)> {
+        let lower = name.to_ascii_lowercase();
+        [(".gz", Self::Gzip), (".zst", Self::Zstd), (".xz", Self::Xz)]
+            .into_iter()
+            .find(|(suffix, _)| lower.ends_with(suffix) && lower.len() > suffix.len())
+            .map(|(suffix, c)| (c, &name[..name.len() - suffix.len()]))
+    }
+}
+
+/// How a compressed input is read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Decode {
+    format: Compression,
+    /// Decompressed bytes read at most (a bomb is cut off here, not expanded).
+    limit: u64,
+    /// `.xz` is decompressed into memory: at most this many bytes.
+    in_memory: u64,
+}
+
+/// A `Write` into memory that refuses to grow past its cap.
+struct CappedBuffer {
+    bytes: Vec<u8>,
+    cap: u64,
+}
+
+impl io::Write for CappedBuffer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if (self.bytes.len() + buf.len()) as u64 > self.cap {
+            return Err(io::Error::other(format!(
+                "decompresses to more than the {} MiB in-memory limit",
+                self.cap >> 20
+            )));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Decode {
+    /// Hands `f` the decompressed stream of `raw`.
+    fn read_with<T>(self, raw: &mut dyn Read, f: impl FnOnce(&mut dyn Read) -> T) -> io::Result<T> {
+        match self.format {
+            Compression::Gzip => {
+                let mut r = flate2::read::MultiGzDecoder::new(raw).take(self.limit);
+                Ok(f(&mut r))
+            }
+            Compression::Zstd => {
+                let decoder = ruzstd::decoding::StreamingDecoder::new(raw)
+                    .map_err(|e| io::Error::other(format!("not a readable zstd stream: {e}")))?;
+                let mut r = decoder.take(self.limit);
+                Ok(f(&mut r))
+            }
+            Compression::Xz => {
+                let mut out = CappedBuffer {
+                    bytes: Vec::new(),
+                    cap: self.in_memory.min(self.limit),
+                };
+                lzma_rs::xz_decompress(&mut io::BufReader::new(raw), &mut out)
+                    .map_err(|e| io::Error::other(format!("not a readable xz stream: {e}")))?;
+                Ok(f(&mut out.bytes.as_slice()))
+            }
+        }
+    }
 }
 
 impl Candidate {
@@ -114,21 +206,48 @@ impl Candidate {
         match &self.locator {
             Locator::File(p) => {
                 let mut file = File::open(p)?;
-                Ok(f(&mut file))
+                self.decoded(&mut file, f)
             }
             Locator::Zip { archive, index } => {
                 let mut zip = zip::ZipArchive::new(archive.open()?).map_err(io::Error::other)?;
                 let member = zip.by_index(*index).map_err(io::Error::other)?;
                 let mut limited = member.take(self.byte_limit);
-                Ok(f(&mut limited))
+                self.decoded(&mut limited, f)
             }
             Locator::Cab { archive, name } => {
                 let mut cab = cab::Cabinet::new(archive.open()?)?;
                 let member = cab.read_file(name)?;
                 let mut limited = member.take(self.byte_limit);
-                Ok(f(&mut limited))
+                self.decoded(&mut limited, f)
             }
         }
+    }
+
+    fn decoded<T>(&self, raw: &mut dyn Read, f: impl FnOnce(&mut dyn Read) -> T) -> io::Result<T> {
+        match self.decode {
+            None => Ok(f(raw)),
+            Some(d) => d.read_with(raw, f),
+        }
+    }
+
+    /// Marks the input as compressed when its name (or, for files, its first bytes) says so; sniffing
+    /// then sees the inner name (`CBS.log.gz` is sniffed as `CBS.log`).
+    fn detect_compression(&mut self, magic: Option<&[u8; 4]>, limits: &Limits) {
+        let by_name = Compression::from_name(&self.name);
+        let format = match (magic.and_then(Compression::from_magic), by_name) {
+            (Some(m), _) => m,
+            // Members are not opened during discovery: their suffix decides.
+            (None, Some((c, _))) if magic.is_none() => c,
+            _ => return,
+        };
+        if let Some((_, inner)) = by_name {
+            self.name = inner.to_owned();
+        }
+        self.decode = Some(Decode {
+            format,
+            limit: limits.max_member_bytes,
+            in_memory: limits.max_in_memory,
+        });
     }
 
     /// Reads the whole input into memory, up to `cap` bytes (an error beyond).
@@ -146,10 +265,10 @@ impl Candidate {
         })?
     }
 
-    /// The path on disk, for plain files.
+    /// The path on disk, for plain files that are not compressed.
     pub(crate) fn file_path(&self) -> Option<&Path> {
         match &self.locator {
-            Locator::File(p) => Some(p),
+            Locator::File(p) if self.decode.is_none() => Some(p),
             _ => None,
         }
     }
@@ -187,6 +306,7 @@ fn refused(display: String, path: &Path, size: u64, reason: String) -> Candidate
         container: None,
         listed_only: Some((SourceKind::Unknown, Some(reason))),
         byte_limit: 0,
+        decode: None,
     }
 }
 
@@ -277,6 +397,7 @@ fn add_file(
         container: None,
         listed_only: None,
         byte_limit: u64::MAX,
+        decode: None,
     };
     if &m == b"PK\x03\x04" || &m == b"PK\x05\x06" {
         cand.listed_only = Some((SourceKind::Zip, None));
@@ -285,6 +406,7 @@ fn add_file(
         cand.listed_only = Some((SourceKind::Cab, None));
         expand_cab(cand, &archive, 0, limits, budget, out);
     } else {
+        cand.detect_compression(Some(&m), limits);
         out.push(cand);
     }
 }
@@ -359,6 +481,7 @@ fn expand_zip(
             container: Some(container_index),
             listed_only: Some((SourceKind::Unknown, Some(reason))),
             byte_limit: 0,
+            decode: None,
         };
         if unsafe_member_name(&name) || member.enclosed_name().is_none() {
             out.push(refuse(
@@ -408,6 +531,7 @@ fn expand_zip(
             container: Some(container_index),
             listed_only: None,
             byte_limit,
+            decode: None,
         };
         nest_or_push(cand, depth, limits, budget, out);
     }
@@ -422,12 +546,13 @@ fn member_refused(parent: &str, name: &str, container: usize, reason: &str) -> C
         container: Some(container),
         listed_only: Some((SourceKind::Unknown, Some(reason.to_owned()))),
         byte_limit: 0,
+        decode: None,
     }
 }
 
 /// An archive member that is itself an archive is opened in memory (bounded); others are pushed as they are.
 fn nest_or_push(
-    cand: Candidate,
+    mut cand: Candidate,
     depth: u32,
     limits: &Limits,
     budget: &mut u64,
@@ -436,6 +561,7 @@ fn nest_or_push(
     let lower = cand.name.to_ascii_lowercase();
     let maybe_archive = lower.ends_with(".zip") || lower.ends_with(".cab");
     if !maybe_archive {
+        cand.detect_compression(None, limits);
         out.push(cand);
         return;
     }
@@ -451,7 +577,6 @@ fn nest_or_push(
             return;
         }
     };
-    let mut cand = cand;
     if depth + 1 > limits.max_nesting {
         cand.listed_only = Some((
             kind,
@@ -534,6 +659,7 @@ fn expand_cab(
             container: Some(container_index),
             listed_only: None,
             byte_limit: size.min(limits.max_member_bytes).saturating_add(1 << 16),
+            decode: None,
         };
         if unsafe_member_name(&name) {
             cand.listed_only = Some((
@@ -552,7 +678,8 @@ fn expand_cab(
 fn looks_like_evidence(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
-        ".log", ".txt", ".evtx", ".reg", ".xml", ".json", ".csv", ".lo_", ".config", ".zip", ".cab",
+        ".log", ".txt", ".evtx", ".reg", ".xml", ".json", ".csv", ".lo_", ".config", ".zip",
+        ".cab", ".gz", ".zst", ".xz",
     ]
     .iter()
     .any(|ext| lower.ends_with(ext))
@@ -574,5 +701,88 @@ mod tests {
             assert!(unsafe_member_name(bad), "{bad}");
         }
         assert!(!unsafe_member_name("Logs/CBS/CBS.log"));
+    }
+
+    const LOG: &str = "2024-05-01 10:00:00, Error                 CBS    Failed to process package [HRESULT = 0x800f0922]\n";
+
+    fn compressed(format: Compression, bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        match format {
+            Compression::Gzip => {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                e.write_all(bytes).unwrap();
+                e.finish().unwrap()
+            }
+            Compression::Zstd => ruzstd::encoding::compress_to_vec(
+                bytes,
+                ruzstd::encoding::CompressionLevel::Fastest,
+            ),
+            Compression::Xz => {
+                let mut out = Vec::new();
+                lzma_rs::xz_compress(&mut io::BufReader::new(bytes), &mut out).unwrap();
+                out
+            }
+        }
+    }
+
+    fn read_back(c: &Candidate) -> io::Result<String> {
+        c.open_with(|r| {
+            let mut s = String::new();
+            r.read_to_string(&mut s).map(|_| s)
+        })?
+    }
+
+    #[test]
+    fn compressed_logs_are_read_under_their_inner_name() {
+        let dir = tempfile::tempdir().unwrap();
+        for (format, suffix) in [
+            (Compression::Gzip, "gz"),
+            (Compression::Zstd, "zst"),
+            (Compression::Xz, "xz"),
+        ] {
+            let path = dir.path().join(format!("CBS.log.{suffix}"));
+            std::fs::write(&path, compressed(format, LOG.as_bytes())).unwrap();
+            let found = discover(&[path], &Limits::default());
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].name, "CBS.log", "{suffix}");
+            assert!(found[0].display.ends_with(suffix));
+            assert!(
+                found[0].file_path().is_none(),
+                "compressed files are streamed, not mapped"
+            );
+            assert_eq!(read_back(&found[0]).unwrap(), LOG, "{suffix}");
+        }
+    }
+
+    #[test]
+    fn damaged_or_oversized_compressed_logs_fail_without_panicking() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = LOG.repeat(10_000);
+        for (format, suffix) in [
+            (Compression::Gzip, "gz"),
+            (Compression::Zstd, "zst"),
+            (Compression::Xz, "xz"),
+        ] {
+            let bytes = compressed(format, big.as_bytes());
+            let truncated = dir.path().join(format!("cut.log.{suffix}"));
+            std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+            let found = discover(&[truncated], &Limits::default());
+            assert!(
+                read_back(&found[0]).is_err() || read_back(&found[0]).unwrap().len() < big.len()
+            );
+
+            // A small decompression budget cuts a stream off (or refuses it, for in-memory xz).
+            let whole = dir.path().join(format!("whole.log.{suffix}"));
+            std::fs::write(&whole, &bytes).unwrap();
+            let limits = Limits {
+                max_member_bytes: 1000,
+                ..Limits::default()
+            };
+            let found = discover(&[whole], &limits);
+            match read_back(&found[0]) {
+                Ok(text) => assert_eq!(text.len(), 1000, "{suffix}"),
+                Err(e) => assert!(e.to_string().contains("limit"), "{suffix}: {e}"),
+            }
+        }
     }
 }
