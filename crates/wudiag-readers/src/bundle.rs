@@ -121,7 +121,7 @@ pub(crate) enum Compression {
 
 impl Compression {
     /// The format a file's first bytes announce.
-    fn from_magic(m: &[u8; 4]) -> Option<Self> {
+    fn from_magic(m: [u8; 4]) -> Option<Self> {
         match m {
             [0x1f, 0x8b, _, _] => Some(Self::Gzip),
             [0x28, 0xb5, 0x2f, 0xfd] => Some(Self::Zstd),
@@ -234,7 +234,7 @@ impl Candidate {
     /// then sees the inner name (`CBS.log.gz` is sniffed as `CBS.log`).
     fn detect_compression(&mut self, magic: Option<&[u8; 4]>, limits: &Limits) {
         let by_name = Compression::from_name(&self.name);
-        let format = match (magic.and_then(Compression::from_magic), by_name) {
+        let format = match (magic.copied().and_then(Compression::from_magic), by_name) {
             (Some(m), _) => m,
             // Members are not opened during discovery: their suffix decides.
             (None, Some((c, _))) if magic.is_none() => c,

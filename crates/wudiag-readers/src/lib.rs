@@ -44,6 +44,7 @@ pub mod cbs_log;
 pub mod checksur_log;
 pub mod configmgr_log;
 pub mod dism_log;
+pub mod event_text;
 pub mod evtx_log;
 pub mod hotfix_list;
 pub mod iis_log;
@@ -59,6 +60,7 @@ pub mod timestamps;
 pub mod windows_update_log;
 pub mod wsus_server_log;
 pub mod wsus_web_config;
+mod xml_text;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -204,12 +206,17 @@ pub static FORMATS: &[Format] = &[
         sniff: checksur_log::sniff,
         read: Reading::Whole(checksur_log::read),
     },
+    Format {
+        kind: SourceKind::EventLogText,
+        name: "Event Viewer / PowerShell event export (text, CSV, XML, Format-List/Table)",
+        sniff: event_text::sniff,
+        read: Reading::Text(&event_text::READER),
+    },
     text_format(text_log::KINDS, 0),
     text_format(text_log::KINDS, 1),
     text_format(text_log::KINDS, 2),
     text_format(text_log::KINDS, 3),
     text_format(text_log::KINDS, 4),
-    text_format(text_log::KINDS, 5),
 ];
 
 /// The `FORMATS` row of text family `i` of `families` (a constant: a wrong index fails the build).

@@ -2,9 +2,9 @@
 //!
 //! The line-oriented text that has no layout of its own wudiag must know column by column, read the
 //! same way: Windows Setup's Panther logs (`setupact.log`, `setuperr.log`), `setupapi.dev.log`,
-//! Defender's `MpCmdRun.log` / `MpSigStub.log`, Azure Update Manager's `WindowsPatchExtension` logs, events
-//! copied out of Event Viewer as text, and — the fallback for any text — an excerpt pasted into a ticket,
-//! a forum post or a mail.
+//! Defender's `MpCmdRun.log` / `MpSigStub.log`, Azure Update Manager's `WindowsPatchExtension` logs, and —
+//! the fallback for any text — an excerpt pasted into a ticket, a forum post or a mail. (Events exported
+//! from Event Viewer or PowerShell have their own reader, [`crate::event_text`].)
 //!
 //! Evidence as people paste it is normal input here: a line may have no timestamp or a placeholder one
 //! (`YYYY/MM/DD`, `<DateTime>`: the time is unknown, the record still counts), a forum quote mark (`> `) or a
@@ -12,9 +12,6 @@
 //! blanks continues the record before it (wrapped by a mail client or a blog). Each record's codes, KB
 //! numbers and package identity are extracted as in every other format, and its level is read from its
 //! level column or, failing that, from its words, so the signatures and rules see it.
-//!
-//! Event Viewer's "Copy details as text" blocks (`Log Name:` … `Description:`) are one record per event,
-//! with the event id, provider and level of the event.
 
 use wudiag_evidence::{Event, EventKind, EvidenceBatch, Severity, SourceKind, Span};
 
@@ -173,48 +170,6 @@ fn record(text: &str, first: u64, last: u64, batch: &mut EvidenceBatch) {
     batch.record(e);
 }
 
-/// Event Viewer's "Copy details as text": one event per `Log Name:` block.
-fn event_block(lines: &[(u64, &str)], batch: &mut EvidenceBatch) {
-    let (Some(first), Some(last)) = (lines.first().map(|l| l.0), lines.last().map(|l| l.0)) else {
-        return;
-    };
-    let mut e = Event {
-        location: wudiag_evidence::Location::new(batch.source, Span::Lines { first, last }),
-        ..Event::default()
-    };
-    let mut description = String::new();
-    let mut in_description = false;
-    for (_, l) in lines {
-        let t = l.trim();
-        if in_description {
-            if t.starts_with("Event Xml:") {
-                break;
-            }
-            description.push(' ');
-            description.push_str(t);
-            continue;
-        }
-        let field = |name: &str| t.strip_prefix(name).map(str::trim);
-        if let Some(v) = field("Source:") {
-            e.component = Some(v.to_owned());
-        } else if let Some(v) = field("Event ID:") {
-            e.event_id = v.parse().ok();
-        } else if let Some(v) = field("Level:") {
-            e.severity = match v.to_ascii_lowercase().as_str() {
-                "error" | "critical" => Severity::Error,
-                "warning" => Severity::Warning,
-                _ => Severity::Info,
-            };
-        } else if let Some(v) = field("Description:") {
-            in_description = true;
-            description.push_str(v);
-        }
-    }
-    e.set_message(description.trim());
-    crate::scan::annotate(&mut e, description.as_bytes());
-    batch.record(e);
-}
-
 fn read_block(block: &[u8], batch: &mut EvidenceBatch) {
     let text = String::from_utf8_lossy(block);
     let lines: Vec<(u64, &str)> = text
@@ -223,23 +178,6 @@ fn read_block(block: &[u8], batch: &mut EvidenceBatch) {
         .map(|(i, l)| (i as u64 + 1, l))
         .collect();
     batch.lines = lines.len() as u64;
-    if lines
-        .iter()
-        .any(|(_, l)| l.trim_start().starts_with("Log Name:"))
-        && lines
-            .iter()
-            .any(|(_, l)| l.trim_start().starts_with("Event ID:"))
-    {
-        let mut start = 0;
-        for (i, (_, l)) in lines.iter().enumerate() {
-            if i > start && l.trim_start().starts_with("Log Name:") {
-                event_block(lines.get(start..i).unwrap_or_default(), batch);
-                start = i;
-            }
-        }
-        event_block(lines.get(start..).unwrap_or_default(), batch);
-        return;
-    }
     let mut current: Option<(u64, u64, String)> = None;
     for (n, l) in &lines {
         if l.trim().is_empty() {
@@ -329,19 +267,6 @@ pub fn sniff_azure_patch(s: &Sniff<'_>) -> u8 {
     family_score(s, &["patchextension", "windowspatch"], &tokens, 45)
 }
 
-/// Event Viewer text ("Copy details as text").
-pub fn sniff_event_text(s: &Sniff<'_>) -> u8 {
-    if !is_text(s) {
-        return 0;
-    }
-    let head = lower_head(s);
-    if head.contains("log name:") && head.contains("event id:") {
-        70
-    } else {
-        0
-    }
-}
-
 /// Any other text that reads like evidence (a failure code or failure words): a pasted
 /// excerpt. The lowest score of all, so every known layout wins over it; prose with none of these (a note,
 /// a shopping list) stays unread and is reported as such.
@@ -362,11 +287,6 @@ pub type Family = (SourceKind, &'static str, fn(&Sniff<'_>) -> u8);
 
 /// The text families, in the order they are tried.
 pub const KINDS: &[Family] = &[
-    (
-        SourceKind::EventLogText,
-        "Event Viewer text",
-        sniff_event_text,
-    ),
     (
         SourceKind::PantherLog,
         "Panther setupact/setuperr.log",

@@ -16,8 +16,10 @@
 //! them into events would bury the update evidence and cost memory without helping a diagnosis.
 
 use jiff::civil::DateTime;
+use std::borrow::Cow;
+
 use wudiag_evidence::{
-    Event, EventKind, EventTime, EvidenceBatch, HResult, Severity, Span, UpdateId,
+    Event, EventKind, EventTime, EvidenceBatch, HResult, Location, Severity, Span, UpdateId,
 };
 
 use super::parse::{RawRecord, Record, Value};
@@ -331,6 +333,17 @@ fn kind_of(
 
 /// Reads one record into `batch`: an event for the providers that matter, a count for the others.
 pub fn extract(rec: &Record<'_>, raw: &RawRecord, batch: &mut EvidenceBatch) {
+    let location = batch.at(Span::Record { id: raw.id });
+    extract_at(rec, Some(time_of(rec, raw)), location, batch);
+}
+
+/// [`extract`] for a record found elsewhere than in an `.evtx` file (an XML export), at `location`.
+pub fn extract_at(
+    rec: &Record<'_>,
+    time: Option<EventTime>,
+    location: Location,
+    batch: &mut EvidenceBatch,
+) {
     let severity = severity(rec.level);
     let interest = interest(&rec.provider);
     if interest == Interest::Other
@@ -379,8 +392,8 @@ pub fn extract(rec: &Record<'_>, raw: &RawRecord, batch: &mut EvidenceBatch) {
     }
 
     let mut event = Event {
-        time: Some(time_of(rec, raw)),
-        location: batch.at(Span::Record { id: raw.id }),
+        time,
+        location,
         severity,
         component: Some(provider.to_owned()),
         kind,
@@ -420,6 +433,125 @@ pub fn extract(rec: &Record<'_>, raw: &RawRecord, batch: &mut EvidenceBatch) {
             event.add_kb(kb);
         }
     }
+    batch.record(event);
+}
+
+/// An event as Event Viewer or PowerShell printed it: what a text export keeps of a record.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    /// Provider (`Source`), full (`Microsoft-Windows-WindowsUpdateClient`) or as Event Viewer shows it
+    /// (`WindowsUpdateClient`).
+    pub provider: String,
+    /// Event id.
+    pub event_id: Option<u32>,
+    /// Level number (1 critical … 5 verbose).
+    pub level: Option<u8>,
+    /// When, if the export's time could be read.
+    pub time: Option<EventTime>,
+    /// The rendered message.
+    pub message: String,
+}
+
+/// The provider's full name when Event Viewer shows it without its `Microsoft-Windows-` prefix.
+fn full_provider(name: &str) -> Cow<'_, str> {
+    let name = name.trim();
+    if interest(name) == Interest::Other {
+        let full = format!("Microsoft-Windows-{name}");
+        if interest(&full) != Interest::Other {
+            return Cow::Owned(full);
+        }
+    }
+    Cow::Borrowed(name)
+}
+
+/// The update service a Service Control Manager message is about (`The Windows Update service entered
+/// the stopped state`, `… wuauserv …`), as its lowercase key name. English display names only.
+fn update_service_in_text(message: &str) -> Option<&'static str> {
+    let lower = message.to_ascii_lowercase();
+    UPDATE_SERVICES
+        .iter()
+        .map(|(key, display)| (*key, display.to_ascii_lowercase()))
+        .find_map(|(key, display)| {
+            let named = lower.contains(&format!("the {display} service"))
+                || lower.contains(&format!("({key})"))
+                || lower
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| w == key);
+            named.then_some(key)
+        })
+}
+
+/// The update title of a Windows Update client message (`… with error 0x80070643: <title>.`).
+fn title_in_message(message: &str) -> Option<String> {
+    let (_, title) = message.rsplit_once(": ")?;
+    let title = title.trim().trim_end_matches('.');
+    (title.contains("(KB") || title.contains("Update")).then(|| short(title))
+}
+
+/// Reads one event of a text export into `batch`, the way [`extract`] reads the record it was printed
+/// from: the same providers, kinds and severities; codes and KBs come from the rendered message. Records
+/// of other providers are kept (as `Unclassified`) when they are warnings or errors or carry a code —
+/// someone chose to paste them.
+pub fn extract_rendered(r: &Rendered, location: Location, batch: &mut EvidenceBatch) {
+    let provider = full_provider(&r.provider);
+    let rec = Record {
+        provider: Cow::Borrowed(&provider),
+        event_id: r.event_id,
+        level: r.level,
+        ..Record::default()
+    };
+    let severity = severity(r.level);
+    let interest = interest(&provider);
+    if interest == Interest::ServiceControl && update_service_in_text(&r.message).is_none() {
+        batch.count_plain(severity);
+        return;
+    }
+    let mut codes: Vec<HResult> = Vec::new();
+    scan::each_code(r.message.as_bytes(), |h| {
+        if !codes.contains(&h) {
+            codes.push(h);
+        }
+    });
+    // Routine records of other providers are plain lines: kept only when they name a signature keyword.
+    let kind = if interest == Interest::Other && severity == Severity::Info && codes.is_empty() {
+        EventKind::LogLine
+    } else {
+        kind_of(
+            interest,
+            &provider,
+            r.event_id,
+            &rec,
+            severity,
+            !codes.is_empty(),
+        )
+    };
+    if kind != EventKind::LogLine && !batch.wants(severity, &kind, !codes.is_empty()) {
+        batch.count_plain(severity);
+        return;
+    }
+    // Format-List and Format-Table leave the level out unless asked: a failure kind is an error then.
+    let severity = if r.level.is_none() && kind.is_failure() {
+        Severity::Error
+    } else {
+        severity
+    };
+    let mut event = Event {
+        time: r.time,
+        location,
+        severity,
+        component: Some(provider.clone().into_owned()),
+        kind,
+        event_id: r.event_id,
+        codes,
+        ..Event::default()
+    };
+    if interest == Interest::WindowsUpdateClient {
+        event.title = title_in_message(&r.message);
+    }
+    event.set_message(&r.message);
+    let message = std::mem::take(&mut event.message);
+    scan::annotate(&mut event, message.as_bytes());
+    event.message = message;
     batch.record(event);
 }
 

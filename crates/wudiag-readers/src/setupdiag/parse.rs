@@ -7,6 +7,8 @@
 use std::fmt;
 
 use quick_xml::events::Event as XmlEvent;
+
+use crate::xml_text::TextBuf;
 use wudiag_evidence::Span;
 
 /// Which shape the result was written in.
@@ -234,39 +236,6 @@ pub fn parse_text(text: &str) -> (Document, Vec<ParseError>) {
         };
     }
     (doc, errors)
-}
-
-/// Text of an XML element, with references resolved.
-#[derive(Default)]
-struct TextBuf(String);
-
-impl TextBuf {
-    fn push_ref(&mut self, name: &str) {
-        match name {
-            "amp" => self.0.push('&'),
-            "lt" => self.0.push('<'),
-            "gt" => self.0.push('>'),
-            "quot" => self.0.push('"'),
-            "apos" => self.0.push('\''),
-            other => {
-                let num = other.strip_prefix('#');
-                let ch = num.and_then(|n| {
-                    if let Some(h) = n.strip_prefix(['x', 'X']) {
-                        u32::from_str_radix(h, 16).ok()
-                    } else {
-                        n.parse().ok()
-                    }
-                });
-                if let Some(c) = ch.and_then(char::from_u32) {
-                    self.0.push(c);
-                } else {
-                    self.0.push('&');
-                    self.0.push_str(other);
-                    self.0.push(';');
-                }
-            }
-        }
-    }
 }
 
 /// Parses the XML shape. The declared encoding is ignored: the text is already decoded (SetupDiag
