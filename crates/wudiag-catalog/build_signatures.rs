@@ -28,6 +28,7 @@ struct Raw {
     message: String,
     severity: Option<String>,
     confidence: Option<String>,
+    role: Option<String>,
     #[serde(default)]
     sources: Vec<String>,
     #[serde(default)]
@@ -58,6 +59,35 @@ struct Raw {
 struct NearRaw {
     pattern: String,
     window: Option<u32>,
+    /// Literals a record matching `pattern` contains; derived from the pattern when left out.
+    keywords: Option<Vec<String>>,
+}
+
+/// The literals every match of `pattern` starts (or else ends) with, lowercase; `None` when the pattern
+/// has no such literal of at least four characters (then the author must name `near.keywords`).
+fn required_literals(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let mut extractor = Extractor::new();
+        extractor.kind(kind);
+        let seq = extractor.extract(&hir);
+        let Some(lits) = seq.literals() else { continue };
+        let words: Vec<String> = lits
+            .iter()
+            .map(|l| String::from_utf8_lossy(l.as_bytes()).trim().to_lowercase())
+            .collect();
+        if !words.is_empty() && words.iter().all(|w| w.chars().count() >= 4) {
+            let mut words = words;
+            words.sort();
+            words.dedup();
+            return Some(words);
+        }
+    }
+    None
 }
 
 #[derive(Deserialize)]
@@ -203,6 +233,15 @@ pub(super) fn generate(
                     "Likely"
                 }
             };
+            let role = match s.role.as_deref().unwrap_or("cause") {
+                "cause" => "Cause",
+                "outcome" => "Outcome",
+                "generic" => "Generic",
+                other => {
+                    bad(format!("role `{other}`"));
+                    "Cause"
+                }
+            };
             for src in &s.sources {
                 if !SOURCES.contains(&src.as_str()) {
                     bad(format!("unknown source `{src}`"));
@@ -298,12 +337,22 @@ pub(super) fn generate(
                     }
                 }
             }
+            let near_keywords: Vec<String> = match &s.near {
+                None => Vec::new(),
+                Some(NearRaw {
+                    keywords: Some(k), ..
+                }) => k.clone(),
+                Some(n) => required_literals(&n.pattern).unwrap_or_else(|| {
+                    bad("near.pattern has no literal of 4+ characters at its start or end: name near.keywords".into());
+                    Vec::new()
+                }),
+            };
             let area = area.unwrap_or("Servicing");
             let doc = doc(&s, &keywords);
             let _ = write!(
                 out,
                 "    crate::signature::Signature {{ id: {}, name: {}, area: {}, title: {}, summary: {}, why: {}, message: {}, \
-                 severity: ::wudiag_evidence::Severity::{severity}, confidence: crate::signature::SignatureConfidence::{confidence}, \
+                 severity: ::wudiag_evidence::Severity::{severity}, confidence: crate::signature::SignatureConfidence::{confidence}, role: crate::signature::SignatureRole::{role}, \
                  sources: {}, keywords: {}, pattern: {}, codes: {}, near: {}, os_min: {}, os_max: {}, cause: {}, remedies: {}, \
                  explains: {}, references: {}, fixes: &[",
                 lit(&s.id),
@@ -320,9 +369,10 @@ pub(super) fn generate(
                     .map_or("None".into(), |p| format!("Some({})", lit(p))),
                 hex_list(&codes),
                 s.near.as_ref().map_or("None".into(), |n| format!(
-                    "Some(crate::signature::Near {{ pattern: {}, window: {} }})",
+                    "Some(crate::signature::Near {{ pattern: {}, window: {}, keywords: {} }})",
                     lit(&n.pattern),
-                    n.window.unwrap_or(30)
+                    n.window.unwrap_or(30),
+                    strs(&near_keywords)
                 )),
                 opt(s.os_min.as_ref()),
                 opt(s.os_max.as_ref()),

@@ -139,6 +139,6 @@ pub use model::{
 };
 pub use query::{Query, QueryError};
 pub use signature::{
-    Example, Near, NearMiss, Signature, SignatureConfidence, SignatureFix,
+    Example, Near, NearMiss, Signature, SignatureConfidence, SignatureFix, SignatureRole,
     mentions_signature_keyword, signature_keywords, signatures,
 };

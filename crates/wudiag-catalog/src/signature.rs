@@ -23,6 +23,18 @@ pub enum SignatureConfidence {
     Confirmed,
 }
 
+/// What a signature's finding says about the failure, for ranking: the verdict names the deepest cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureRole {
+    /// Why it failed, with the thing to fix (the default).
+    Cause,
+    /// What failed ("the scan failed with 0x8024402C", "the sync failed: see WCM.log"), not why.
+    Outcome,
+    /// A code or state explained on its own, without its context.
+    Generic,
+}
+
 /// A second pattern that must occur near the matching record.
 #[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct Near {
@@ -30,6 +42,8 @@ pub struct Near {
     pub pattern: &'static str,
     /// How many records before or after, in the same source.
     pub window: u32,
+    /// Literals (lowercase) every record matching `pattern` contains: such records are kept as evidence.
+    pub keywords: &'static [&'static str],
 }
 
 /// A fix a signature carries itself; `{capture}` placeholders are filled from the record.
@@ -86,6 +100,8 @@ pub struct Signature {
     pub severity: Severity,
     /// Confidence of its findings.
     pub confidence: SignatureConfidence,
+    /// Cause, outcome or generic (ranking).
+    pub role: SignatureRole,
     /// Evidence kinds it applies to (empty = any).
     pub sources: &'static [&'static str],
     /// Literals one of which the message must contain (the prefilter).
@@ -128,17 +144,23 @@ pub fn signatures() -> &'static [Signature] {
 static KEYWORDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
-        .build(signatures().iter().flat_map(|s| s.keywords.iter()))
+        .build(signature_keywords())
         .ok()
 });
 
-/// Every signature keyword, as written (readers add them to their own record triggers).
+/// Every signature keyword and the keywords of their `near` patterns, as written (readers add them to
+/// their own record triggers).
 pub fn signature_keywords() -> impl Iterator<Item = &'static str> {
-    signatures().iter().flat_map(|s| s.keywords.iter().copied())
+    signatures().iter().flat_map(|s| {
+        s.keywords
+            .iter()
+            .chain(s.near.iter().flat_map(|n| n.keywords.iter()))
+            .copied()
+    })
 }
 
-/// True when `text` contains a signature keyword (case-insensitive): such a record is kept as evidence
-/// whatever its level, so the signatures can see it.
+/// True when `text` contains a signature keyword or a `near` keyword (case-insensitive): such a record is
+/// kept as evidence whatever its level, so the signatures can see it.
 pub fn mentions_signature_keyword(text: &str) -> bool {
     KEYWORDS.as_ref().is_some_and(|ac| ac.is_match(text))
 }

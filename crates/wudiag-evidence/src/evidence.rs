@@ -295,6 +295,21 @@ impl EvidenceBatch {
         self.retention.keeps(severity, kind, has_codes)
     }
 
+    /// [`EvidenceBatch::wants`], or the record's `text` names a failure signature's keyword (the
+    /// signatures match on kept events, so such records are kept whatever their level).
+    pub fn wants_record(
+        &self,
+        severity: Severity,
+        kind: &EventKind,
+        has_codes: bool,
+        text: &[u8],
+    ) -> bool {
+        self.wants(severity, kind, has_codes)
+            || KEEP_ALSO
+                .get()
+                .is_some_and(|keep| keep(&String::from_utf8_lossy(text)))
+    }
+
     /// Counts a record that was read fine but not materialised (see [`EvidenceBatch::wants`]).
     pub fn count_plain(&mut self, severity: Severity) {
         self.stats.records_ok += 1;
@@ -306,7 +321,21 @@ impl EvidenceBatch {
 
     /// Counts a record and keeps its event if the retention policy wants it. The event's location is
     /// placed in this batch's source (readers only set the span).
-    pub fn record(&mut self, mut event: Event) {
+    pub fn record(&mut self, event: Event) {
+        let keep = self
+            .retention
+            .keeps(event.severity, &event.kind, !event.codes.is_empty())
+            || KEEP_ALSO.get().is_some_and(|keep| keep(&event.message));
+        self.record_as(event, keep);
+    }
+
+    /// Counts a record and keeps its event whatever its level: a reader knows that a rule needs this
+    /// routine record (SFC's closing verdict, say) to judge the records around it.
+    pub fn record_always(&mut self, event: Event) {
+        self.record_as(event, true);
+    }
+
+    fn record_as(&mut self, mut event: Event, keep: bool) {
         event.location.source = self.source;
         self.stats.records_ok += 1;
         if let Some(n) = self.stats.by_severity.get_mut(event.severity.index()) {
@@ -315,11 +344,7 @@ impl EvidenceBatch {
         for code in &event.codes {
             *self.stats.codes.entry(*code).or_default() += 1;
         }
-        if !self
-            .retention
-            .keeps(event.severity, &event.kind, !event.codes.is_empty())
-            && !KEEP_ALSO.get().is_some_and(|keep| keep(&event.message))
-        {
+        if !keep {
             self.stats.events_dropped += 1;
             return;
         }

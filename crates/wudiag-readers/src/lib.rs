@@ -217,6 +217,7 @@ pub static FORMATS: &[Format] = &[
     text_format(text_log::KINDS, 2),
     text_format(text_log::KINDS, 3),
     text_format(text_log::KINDS, 4),
+    text_format(text_log::KINDS, 5),
 ];
 
 /// The `FORMATS` row of text family `i` of `families` (a constant: a wrong index fails the build).

@@ -2,9 +2,10 @@
 //!
 //! The line-oriented text that has no layout of its own wudiag must know column by column, read the
 //! same way: Windows Setup's Panther logs (`setupact.log`, `setuperr.log`), `setupapi.dev.log`,
-//! Defender's `MpCmdRun.log` / `MpSigStub.log`, Azure Update Manager's `WindowsPatchExtension` logs, and —
-//! the fallback for any text — an excerpt pasted into a ticket, a forum post or a mail. (Events exported
-//! from Event Viewer or PowerShell have their own reader, [`crate::event_text`].)
+//! Defender's `MpCmdRun.log` / `MpSigStub.log`, Azure Update Manager's `WindowsPatchExtension` logs,
+//! Windows Setup's CompatData reports (read element line by element line), and — the fallback for any
+//! text — an excerpt pasted into a ticket, a forum post or a mail. (Events exported from Event Viewer or
+//! PowerShell have their own reader, [`crate::event_text`].)
 //!
 //! Evidence as people paste it is normal input here: a line may have no timestamp or a placeholder one
 //! (`YYYY/MM/DD`, `<DateTime>`: the time is unknown, the record still counts), a forum quote mark (`> `) or a
@@ -186,7 +187,11 @@ fn read_block(block: &[u8], batch: &mut EvidenceBatch) {
             }
             continue;
         }
-        let continues = matches!(l.as_bytes().first(), Some(b' ' | b'\t')) && current.is_some();
+        // An indented line continues the record before it, unless it opens an XML element (CompatData
+        // and other XML fragments are indented element by element).
+        let continues = matches!(l.as_bytes().first(), Some(b' ' | b'\t'))
+            && !l.trim_start().starts_with('<')
+            && current.is_some();
         if continues && let Some((_, la, t)) = current.as_mut() {
             t.push(' ');
             t.push_str(l.trim());
@@ -267,7 +272,14 @@ pub fn sniff_azure_patch(s: &Sniff<'_>) -> u8 {
     family_score(s, &["patchextension", "windowspatch"], &tokens, 45)
 }
 
-/// Any other text that reads like evidence (a failure code or failure words): a pasted
+/// Windows Setup's compatibility reports (`CompatData_*.xml` in Panther): one record per element line.
+pub fn sniff_compatdata(s: &Sniff<'_>) -> u8 {
+    let tokens = ["<compatreport", "blockmigration=", "blockingtype="];
+    family_score(s, &["compatdata"], &tokens, 50)
+}
+
+/// Any other text that reads like evidence (a failure code, failure words, or a known failure signature's
+/// words): a pasted
 /// excerpt. The lowest score of all, so every known layout wins over it; prose with none of these (a note,
 /// a shopping list) stays unread and is reported as such.
 pub fn sniff_excerpt(s: &Sniff<'_>) -> u8 {
@@ -278,7 +290,9 @@ pub fn sniff_excerpt(s: &Sniff<'_>) -> u8 {
         return 0;
     }
     let head = s.text.get(..s.text.len().min(16 * 1024)).unwrap_or(s.text);
-    let evidence = !crate::scan::codes(head.as_bytes()).is_empty() || says_failure(head);
+    let evidence = !crate::scan::codes(head.as_bytes()).is_empty()
+        || says_failure(head)
+        || wudiag_catalog::mentions_signature_keyword(head);
     u8::from(evidence)
 }
 
@@ -291,6 +305,11 @@ pub const KINDS: &[Family] = &[
         SourceKind::PantherLog,
         "Panther setupact/setuperr.log",
         sniff_panther,
+    ),
+    (
+        SourceKind::PantherLog,
+        "Windows Setup CompatData report",
+        sniff_compatdata,
     ),
     (SourceKind::SetupApiLog, "setupapi.dev.log", sniff_setupapi),
     (

@@ -4,7 +4,7 @@ use wudiag_evidence::{Evidence, HResult};
 
 use wudiag_evidence::Severity;
 
-use crate::{Area, Context, Diagnosis, Finding, FindingStatus, registry};
+use crate::{Area, Context, Diagnosis, Finding, FindingStatus, RuleRole, registry};
 
 /// Runs all registered rules.
 pub fn diagnose(evidence: &Evidence) -> Diagnosis {
@@ -26,12 +26,12 @@ pub fn diagnose(evidence: &Evidence) -> Diagnosis {
     }
 }
 
-/// Signature findings whose every record a code rule's finding already cites: the code rule explains
+/// Signature findings whose every record a cause-naming code rule's finding already cites: the rule explains
 /// them (with its correlation and OS-aware fixes), so the signature would only repeat it.
 fn without_explained_records(rules: &[Finding], signatures: Vec<Finding>) -> Vec<Finding> {
     let cited: Vec<&wudiag_evidence::Location> = rules
         .iter()
-        .filter(|f| f.rule.area != Area::Catalog)
+        .filter(|f| f.rule.area != Area::Catalog && f.rule.role == RuleRole::Cause)
         .flat_map(|f| f.evidence.iter().map(|e| &e.location))
         .collect();
     signatures

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
-use wudiag_catalog::{Catalog, Signature, SignatureConfidence, signatures};
+use wudiag_catalog::{Catalog, Signature, SignatureConfidence, SignatureRole, signatures};
 use wudiag_evidence::{Event, SourceKind, Version};
 
 use crate::remedies::{self, Fill};
@@ -45,7 +45,11 @@ fn meta(s: &'static Signature) -> RuleMeta {
         area: area(s.area),
         severity: s.severity,
         status: RuleStatus::Preview,
-        role: RuleRole::Cause,
+        role: match s.role {
+            SignatureRole::Cause => RuleRole::Cause,
+            SignatureRole::Outcome => RuleRole::Outcome,
+            SignatureRole::Generic => RuleRole::Generic,
+        },
         explains: s.explains,
         doc: s.doc,
         file: s.file,

@@ -53,6 +53,11 @@ const PHRASE_TRIGGERS: &[&str] = &[
     "Over-removing a TLC",
 ];
 
+/// SFC's closing verdict on its repair transaction (`[SR] Verify and Repair Transaction completed. All
+/// files and registry keys listed in this transaction have been successfully repaired`): kept, because it
+/// says that the members the same run "cannot repair" are unprotected files, not corruption.
+const SFC_ALL_REPAIRED: &[u8] = b"have been successfully repaired";
+
 /// DISM.log adds the serviced image's version and the command lines DISM ran.
 const DISM_PHRASE_TRIGGERS: &[&str] = &["OS Version", "Executing command line"];
 
@@ -923,9 +928,8 @@ fn extract_record<'a>(
     for fact in class.facts.drain(..) {
         state.facts.note(fact, &rec);
     }
-    if !batch.wants(sev, &class.kind, !codes.is_empty())
-        && !wudiag_catalog::mentions_signature_keyword(&String::from_utf8_lossy(raw))
-    {
+    let always = memmem::find(raw, SFC_ALL_REPAIRED).is_some();
+    if !always && !batch.wants_record(sev, &class.kind, !codes.is_empty(), raw) {
         batch.count_plain(sev);
         return;
     }
@@ -967,13 +971,12 @@ fn extract_record<'a>(
         slot.0 += 1;
     }
     let message = dism_text.unwrap_or_else(|| rec.full_message());
-    batch.record(build_event(
-        &rec,
-        class.kind,
-        comp_name.into_string(),
-        &message,
-        codes,
-    ));
+    let event = build_event(&rec, class.kind, comp_name.into_string(), &message, codes);
+    if always {
+        batch.record_always(event);
+    } else {
+        batch.record(event);
+    }
 }
 
 #[cfg(test)]

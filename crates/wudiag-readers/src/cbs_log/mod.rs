@@ -162,6 +162,9 @@ pub(crate) fn has_log_extension(name: &str) -> bool {
 
 /// Scores an input as CBS.log.
 pub fn sniff(s: &Sniff<'_>) -> u8 {
+    if is_setup_log_name(s.name) {
+        return 0;
+    }
     let by_name = s.name.starts_with("cbs") && has_log_extension(s.name);
     match sniff_servicing(s) {
         SniffVerdict::Cbs(score) => score,
@@ -174,6 +177,12 @@ pub fn sniff(s: &Sniff<'_>) -> u8 {
             }
         }
     }
+}
+
+/// Windows Setup's own logs (`setupact.log`, `setuperr.log`) carry CBS-style stamps and CBS and DISM
+/// lines; their name says what they are, and the Panther reader reads them.
+pub fn is_setup_log_name(name: &str) -> bool {
+    ["setupact", "setuperr"].iter().any(|n| name.starts_with(n))
 }
 
 /// The reader, for the `FORMATS` row.

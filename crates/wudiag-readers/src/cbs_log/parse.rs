@@ -223,7 +223,8 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// The shape of a stamp at the start of `line`: `Some(true)` for a valid `YYYY-MM-DD HH:MM:SS, `,
-/// `Some(false)` for the right shape with impossible values (`2016-13-45`), `None` for no stamp.
+/// `Some(false)` for the right shape with impossible values (`2016-13-45`), `None` for no stamp. A
+/// masked stamp (`20xx-xx-06 xx:51:15,`) is `Some(true)`: the record stands, its time is unknown.
 /// Runs once per line: fixed positions in a fixed-size array, no loops.
 pub fn stamp_shape(line: &[u8]) -> Option<bool> {
     let s: &[u8; 20] = line.get(..20)?.try_into().ok()?;
@@ -238,8 +239,14 @@ pub fn stamp_shape(line: &[u8]) -> Option<bool> {
     }
     let d = |i: usize| s.get(i).map_or(99, |c| u32::from(c.wrapping_sub(b'0')));
     let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    // A pasted excerpt often masks the time (`20xx-xx-06 xx:51:15,`, `YYYY-MM-DD hh:mm:ss,`): the record
+    // is still a record, its time is unknown.
+    let masked = |i: usize| {
+        s.get(i)
+            .is_some_and(|c| b"xXyYMDdhHmsS?#*".contains(c) || c.is_ascii_digit())
+    };
     if digits.iter().any(|&i| d(i) > 9) {
-        return None;
+        return digits.iter().all(|&i| masked(i)).then_some(true);
     }
     let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
     let month = d(5) * 10 + d(6);

@@ -109,7 +109,7 @@ pub fn read(text: &str, batch: &mut EvidenceBatch) {
                 codes.push(c);
             }
         }
-        if !batch.wants(severity, &kind, !codes.is_empty()) {
+        if !batch.wants_record(severity, &kind, !codes.is_empty(), rec.raw.as_bytes()) {
             batch.count_plain(severity);
             continue;
         }

@@ -345,7 +345,7 @@ pub fn extract(rec: &CmRecord<'_>, batch: &mut EvidenceBatch) {
         // `Sync failed` without a network cause stays a log line; its severity and codes keep it.
         EventKind::LogLine
     };
-    if !batch.wants(severity, &kind, !codes.is_empty()) {
+    if !batch.wants_record(severity, &kind, !codes.is_empty(), message) {
         batch.count_plain(severity);
         return;
     }

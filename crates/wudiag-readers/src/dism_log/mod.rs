@@ -54,6 +54,9 @@ impl TextFormat for DismLog {
 
 /// Scores an input as DISM.log: DISM-component lines dominate its timestamped lines.
 pub fn sniff(s: &Sniff<'_>) -> u8 {
+    if crate::cbs_log::is_setup_log_name(s.name) {
+        return 0;
+    }
     let by_name = s.name.starts_with("dism") && crate::cbs_log::has_log_extension(s.name);
     match sniff_servicing(s) {
         SniffVerdict::Dism(score) => score,

@@ -13,7 +13,12 @@ pub fn read_block(block: &[u8], batch: &mut EvidenceBatch) {
         match rec {
             Ok(rec) => {
                 let event = event_from_row(&rec.row, rec.raw, batch.at(Span::line(rec.line)));
-                if batch.wants(event.severity, &event.kind, !event.codes.is_empty()) {
+                if batch.wants_record(
+                    event.severity,
+                    &event.kind,
+                    !event.codes.is_empty(),
+                    event.message.as_bytes(),
+                ) {
                     batch.record(event);
                 } else {
                     batch.count_plain(event.severity);

@@ -34,25 +34,25 @@ use wudiag_evidence::EvidenceBatch;
 
 use crate::Sniff;
 
-/// Reads a whole SetupDiag result into `batch`.
+/// Reads a whole SetupDiag result into `batch`. A fragment with no profile and no system information (a
+/// `<FailureData>` element or a few result lines pasted into a ticket) is read line by line as a pasted
+/// excerpt instead, so its codes and messages still count.
 pub fn read(text: &str, batch: &mut EvidenceBatch) {
     let (doc, errors) = parse::parse(text);
-    for e in errors {
-        batch.failed(e.span, e.what);
-    }
     let says_setupdiag = doc
         .unmatched
         .iter()
         .any(|(t, _)| t.contains("SetupDiag") || t.contains("profile"));
-    let nothing = doc.profiles.is_empty() && doc.system.is_empty() && !says_setupdiag;
-    if nothing {
-        if batch.stats.records_failed == 0 {
-            batch.failed(
-                wudiag_evidence::Span::File,
-                "no SetupDiag profile, system information or message found",
-            );
-        }
+    if doc.profiles.is_empty() && doc.system.is_empty() && !says_setupdiag {
+        batch.issue(
+            Some(wudiag_evidence::Span::File),
+            "no SetupDiag profile or system information: read as pasted text lines".to_owned(),
+        );
+        crate::text::TextFormat::read_block(&crate::text_log::READER, text.as_bytes(), batch);
         return;
+    }
+    for e in errors {
+        batch.failed(e.span, e.what);
     }
     extract::extract(&doc, batch);
 }

@@ -578,7 +578,7 @@ fn read_record(rec: &WuRecord<'_>, batch: &mut EvidenceBatch, state: &mut BlockS
         classify(mask, msg, rec.component, code, state)
     };
     let sev = severity(mask, code.is_some(), &kind);
-    if !batch.wants(sev, &kind, code.is_some()) {
+    if !batch.wants_record(sev, &kind, code.is_some(), msg) {
         batch.count_plain(sev);
         return;
     }

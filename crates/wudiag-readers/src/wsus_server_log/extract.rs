@@ -71,7 +71,7 @@ pub fn extract(rec: &WsusRecord<'_>, log: Log, batch: &mut EvidenceBatch) {
             }
         }
     };
-    if !batch.wants(severity, &kind, !codes.is_empty()) {
+    if !batch.wants_record(severity, &kind, !codes.is_empty(), message) {
         batch.count_plain(severity);
         return;
     }

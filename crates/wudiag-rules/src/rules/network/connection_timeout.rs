@@ -1,5 +1,8 @@
 //! `NET003` connection-timeout: the rule and its documentation.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use wudiag_evidence::{Event, HResult};
 
 use crate::remedies::{self, Fill};
@@ -18,6 +21,8 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// - WindowsUpdate.log, ReportingEvents.log, ConfigMgr logs and event records with the codes.
+    /// - The proxy the agent says it used (`Proxy list used = host:port`) in the same log: the finding
+    ///   names it, and the proxy checks come first.
     /// - The WUServer policy value, when present.
     ///
     /// ## How to fix
@@ -35,6 +40,29 @@ declare_rule! {
 }
 
 const CODES: &[u32] = &[0x8007_2EE2, 0x8024_401C, 0x8024_4023];
+
+/// `Proxy list used = host:80` (protocol talker) or `Proxy List used: <host:80>` (WinHTTP warning).
+static PROXY_USED: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)proxy list used\s*[=:]\s*<?([^<>\s;]+)").ok());
+
+/// The proxy the failing requests went through, as the agent logged it in the same source.
+fn proxy_used(cx: &Context<'_>, failures: &[&Event]) -> Option<String> {
+    let re = PROXY_USED.as_ref()?;
+    cx.events()
+        .iter()
+        .filter(|e| {
+            failures
+                .iter()
+                .any(|f| f.location.source == e.location.source)
+        })
+        .find_map(|e| {
+            re.captures(&e.message)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str())
+                .filter(|p| !p.eq_ignore_ascii_case("(null)"))
+                .map(str::to_owned)
+        })
+}
 
 impl Rule for ConnectionTimeout {
     fn meta(&self) -> &'static RuleMeta {
@@ -64,22 +92,39 @@ impl Rule for ConnectionTimeout {
             .facts()
             .policy_value("WUServer")
             .and_then(|p| p.value.data.as_str().map(str::to_owned));
+        let proxy = proxy_used(cx, &failures);
         let message = format!(
-            "Requests to the update server timed out ({}, {} records){}. A firewall dropping the port, a hanging proxy or an \
-             overloaded WSUS server are the usual causes.",
+            "Requests to the update server timed out ({}, {} records){}. {}",
             join_and(&seen.iter().map(|c| codes::label(*c)).collect::<Vec<_>>()),
             failures.len(),
             server
                 .as_deref()
                 .map(|s| format!("; the server is {s}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            proxy.as_deref().map_or_else(
+                || {
+                    "A firewall dropping the port, a hanging proxy or an overloaded WSUS server are the usual causes."
+                        .to_owned()
+                },
+                |p| {
+                    format!(
+                        "The requests went through the proxy {p}: a proxy that cannot reach the server (an intranet \
+                         WSUS server missing from the proxy's bypass list, a WPAD script sending everything to the \
+                         proxy) is the first suspect."
+                    )
+                }
+            )
         );
         let wsus = server.is_some();
         let fill = Fill {
             kb: None,
             wsus_url: server,
         };
-        let mut ids = vec!["check-wsus-reachability", "check-proxy-settings"];
+        let mut ids = if proxy.is_some() {
+            vec!["check-proxy-settings", "check-wsus-reachability"]
+        } else {
+            vec!["check-wsus-reachability", "check-proxy-settings"]
+        };
         if wsus {
             ids.push("wsus-tune-app-pool");
             ids.push("wsus-decline-superseded");
@@ -88,11 +133,16 @@ impl Rule for ConnectionTimeout {
             &Self::META,
             Confidence::Likely,
             format!(
-                "Connection to the update server timed out ({})",
+                "Connection to the update server{} timed out ({})",
+                proxy
+                    .as_deref()
+                    .map(|p| format!(" through proxy {p}"))
+                    .unwrap_or_default(),
                 join_and(&seen.iter().map(ToString::to_string).collect::<Vec<_>>())
             ),
             message,
         )
+        .details(proxy.map(|p| ("proxy".to_owned(), p)))
         .codes(seen)
         .events(failures.iter().copied(), 4)
         .fixes(remedies::fixes(&ids, &cx.os, &fill));

@@ -16,7 +16,8 @@ declare_rule! {
     /// - `STATUS_SXS_*` errors, `0x80073712` (ERROR_SXS_COMPONENT_STORE_CORRUPT), `0x800f0831`
     ///   (CBS_E_STORE_CORRUPTION) with the package CBS could not resolve, `0x80073701` while pinning a
     ///   deployment;
-    /// - CheckSUR `(f)` rows, DISM/SFC `(p)` rows and SFC `Cannot repair member file`;
+    /// - CheckSUR `(f)` rows, DISM/SFC `(p)` rows and SFC `Cannot repair member file` (resolved when the
+    ///   same SFC transaction ends with every file repaired: such members are unprotected static files);
     /// - a DISM/SFC/CheckSUR summary that detected more corruption than it repaired
     ///   (`Total Detected Corruption: 10`, `Total Repaired Corruption: 0`).
     ///
@@ -310,9 +311,36 @@ impl Rule for ComponentStoreCorrupted {
 
         let fixed_later = latest_summary.is_some_and(|s| s.clean())
             && cited.iter().all(|e| repaired_after(cx, e));
-        if fixed_later {
+        let sfc_clean = !cited.is_empty()
+            && cited.iter().all(|e| {
+                contains_ci(&e.message, "cannot repair member file") && sfc_run_clean_after(cx, e)
+            });
+        if sfc_clean {
+            f.message.push_str(
+                " SFC's own transaction then completed with every file repaired: members it reports it cannot repair in \
+                 such a run are files Windows Resource Protection does not protect (static files such as wallpapers), \
+                 which is expected and not store corruption.",
+            );
+        }
+        if fixed_later || sfc_clean {
             f = f.resolved();
         }
         out.push(f);
     }
+}
+
+/// True when, after `e` in the same log, SFC closed its repair transaction saying every file was
+/// repaired (`[SR] Verify and Repair Transaction completed. All files and registry keys listed in this
+/// transaction have been successfully repaired`).
+fn sfc_run_clean_after(cx: &Context<'_>, e: &Event) -> bool {
+    let events = cx.events();
+    let Some(at) = events.iter().position(|x| std::ptr::eq(x, e)) else {
+        return false;
+    };
+    events
+        .get(at + 1..)
+        .unwrap_or_default()
+        .iter()
+        .filter(|x| x.location.source == e.location.source)
+        .any(|x| contains_ci(&x.message, "have been successfully repaired"))
 }
