@@ -126,7 +126,56 @@ pub fn each_code(text: &[u8], mut found: impl FnMut(HResult)) {
             }
         }
     }
+    // 3. A negative ten-digit decimal anywhere is a failure HRESULT as a signed 32-bit number (installers,
+    //    Chef, Ansible and batch files print `exit code -2145124329`, `received '-2145124329'`); those after
+    //    a marker word were found above.
+    for at in NEGATIVE.find_iter(text) {
+        let before = text.get(..at).unwrap_or_default();
+        let after_marker = BARE_CODE_MARKERS.iter().any(|m| {
+            before.len() >= m.len()
+                && before
+                    .get(before.len() - m.len()..)
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case(m.as_bytes()))
+        });
+        if after_marker || at > 0 && text.get(at - 1).is_some_and(|&b| is_word(b) || b == b'-') {
+            continue;
+        }
+        if let Some(h) = decimal_code(text, at) {
+            found(h);
+        }
+    }
+    // 4. Win32 results written by name inside HRESULT_FROM_WIN32(…).
+    for at in FROM_WIN32.find_iter(text) {
+        if let Some(h) = symbolic_code(text, at + b"HRESULT_FROM_WIN32(".len()) {
+            found(h);
+        }
+    }
 }
+
+/// `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)`: CSI writes many results by name; the catalogue knows the
+/// HRESULT each Win32 name becomes.
+static FROM_WIN32: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"HRESULT_FROM_WIN32("));
+
+fn symbolic_code(text: &[u8], at: usize) -> Option<HResult> {
+    let name = text.get(at..)?;
+    let len = name
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'_')
+        .count();
+    let symbol = std::str::from_utf8(name.get(..len)?).ok()?;
+    if len < 6 || name.get(len) != Some(&b')') {
+        return None;
+    }
+    wudiag_catalog::Catalog::embedded()
+        .by_symbol(symbol)
+        .into_iter()
+        .map(|e| e.code)
+        .find(|c| c.value() >> 16 == 0x8007)
+}
+
+/// `-21`: the start of a negative decimal HRESULT (they run from -2147483648 to -2130706433 and beyond).
+static NEGATIVE: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"-21"));
 
 /// The distinct failure codes of `text`, in order of first appearance.
 pub fn codes(text: &[u8]) -> Vec<HResult> {
@@ -144,6 +193,8 @@ pub fn may_contain_code(text: &[u8]) -> bool {
     memchr::memchr3(b'x', b'X', b'=', text).is_some()
         || memchr::memchr2(b'[', b':', text).is_some()
         || memmem::find(text, b"rror ").is_some()
+        || NEGATIVE.find(text).is_some()
+        || FROM_WIN32.find(text).is_some()
 }
 
 /// The distinct KB numbers of `text` (`KB5034441`, `Package_for_KB3192392`, `kb958830`).
@@ -320,6 +371,23 @@ mod tests {
             ["0x80240017"]
         );
         assert_eq!(hex(&codes(b"error code -2145107961")), ["0x80244007"]);
+        // Installers and provisioning tools print the signed form anywhere, once each.
+        assert_eq!(
+            hex(&codes(
+                b"but received '-2145124329' ---- returned -2145124329"
+            )),
+            ["0x80240017"]
+        );
+        let mut all = Vec::new();
+        each_code(b"exit code -2145124329", |h| all.push(h));
+        assert_eq!(hex(&all), ["0x80240017"], "found once, not by two scans");
+        assert!(codes(b"range 2024-2130 and id x-2145124329").is_empty());
+        assert_eq!(
+            hex(&codes(
+                b"(F) HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) #123# from Foo"
+            )),
+            ["0x80070002"]
+        );
         assert!(codes(b"[HRESULT = 0x00000000 - S_OK] seq 00000001 31bf3856ad364e35").is_empty());
         assert!(codes(b"handle @0x7fef9a5ab2d").is_empty());
     }

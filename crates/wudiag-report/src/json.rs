@@ -34,7 +34,7 @@
 //!     "rule": "WSUS001", "name": "wsus-max-installed-prerequisites-too-low",
 //!     "severity": "error", "confidence": "confirmed", "status": "open",
 //!     "title": "…", "message": "…", "why": "…",
-//!     "codes": ["0x80244007"], "updates": ["KB5035853"],
+//!     "codes": ["0x80244007"], "updates": ["KB5035853"], "details": {"server": "…"},
 //!     "evidence": [{"path": "WindowsUpdate.log", "line": 12, "location": "WindowsUpdate.log:12",
 //!                   "excerpt": "…", "note": null}],
 //!     "fixes": [{"title": "…", "applicability": "unsafe", "remedy": "raise-max-installed-prerequisites",

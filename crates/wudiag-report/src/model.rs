@@ -258,6 +258,9 @@ pub struct FindingEntry {
     pub codes: Vec<String>,
     /// Updates concerned (`KB5035853`).
     pub updates: Vec<String>,
+    /// What the evidence names, by role (`installer`, `service`, `driver`, `proxy`, `kb`, …), as the
+    /// record wrote it.
+    pub details: std::collections::BTreeMap<String, String>,
     /// Evidence, primary first.
     pub evidence: Vec<EvidenceEntry>,
     /// Fixes, safest first.
@@ -419,6 +422,7 @@ impl Report {
                 why: rule_why(f.rule),
                 codes: f.codes.iter().map(ToString::to_string).collect(),
                 updates: f.updates.iter().map(ToString::to_string).collect(),
+                details: f.details.clone(),
                 evidence: f
                     .evidence
                     .iter()

@@ -26,17 +26,29 @@ pub fn diagnose(evidence: &Evidence) -> Diagnosis {
     }
 }
 
-/// Signature findings whose every record a cause-naming code rule's finding already cites: the rule explains
-/// them (with its correlation and OS-aware fixes), so the signature would only repeat it.
+/// Signature findings a code rule already explains: a cause signature whose every record a cause-naming
+/// code rule's finding cites (the rule says it with its correlation and OS-aware fixes), and an outcome
+/// signature whose every record any explaining code rule cites (the outcome is that cause's symptom).
 fn without_explained_records(rules: &[Finding], signatures: Vec<Finding>) -> Vec<Finding> {
-    let cited: Vec<&wudiag_evidence::Location> = rules
-        .iter()
-        .filter(|f| f.rule.area != Area::Catalog && f.rule.role == RuleRole::Cause)
-        .flat_map(|f| f.evidence.iter().map(|e| &e.location))
-        .collect();
+    let cited_by = |roles: &[RuleRole]| -> Vec<&wudiag_evidence::Location> {
+        rules
+            .iter()
+            .filter(|f| f.rule.area != Area::Catalog && roles.contains(&f.rule.role))
+            .flat_map(|f| f.evidence.iter().map(|e| &e.location))
+            .collect()
+    };
+    let by_causes = cited_by(&[RuleRole::Cause]);
+    let by_explainers = cited_by(&[RuleRole::Cause, RuleRole::Inferred]);
     signatures
         .into_iter()
-        .filter(|f| !f.evidence.iter().all(|e| cited.contains(&&e.location)))
+        .filter(|f| {
+            let cited = if f.rule.role == RuleRole::Cause {
+                &by_causes
+            } else {
+                &by_explainers
+            };
+            !f.evidence.iter().all(|e| cited.contains(&&e.location))
+        })
         .collect()
 }
 

@@ -46,6 +46,9 @@ pub enum RuleStatus {
 pub enum RuleRole {
     /// Explains why something failed and names what to fix (most rules, every signature).
     Cause,
+    /// A cause read from the failure code alone (a timeout code means the connection timed out): right,
+    /// but a finding that read the record's words names the context better and ranks first.
+    Inferred,
     /// States what failed ("KB5035853 failed to install") without saying why.
     Outcome,
     /// Explains a code on its own, without its context (the catalogue rule).

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
 use wudiag_catalog::{Catalog, Signature, SignatureConfidence, SignatureRole, signatures};
-use wudiag_evidence::{Event, SourceKind, Version};
+use wudiag_evidence::{Event, HResult, SourceKind, Version};
 
 use crate::remedies::{self, Fill};
 use crate::{
@@ -181,8 +181,14 @@ fn candidates(text: &str) -> Vec<usize> {
     out
 }
 
-/// Tries signature `i` on event `at` of `events`; the captures on a match.
-fn try_match(i: usize, events: &[Event], at: usize, cx: &Context<'_>) -> Option<Captures> {
+/// Tries signature `i` on event `at` of `events`; on a match, the captures and the index of the record
+/// that satisfied `near` (cited beside the matching record).
+fn try_match(
+    i: usize,
+    events: &[Event],
+    at: usize,
+    cx: &Context<'_>,
+) -> Option<(Captures, Option<usize>)> {
     let s = signatures().get(i)?;
     let e = events.get(at)?;
     if !applies_to_kind(s, cx.source_kind(e)) || !in_os_range(s, cx.os.version) {
@@ -197,16 +203,15 @@ fn try_match(i: usize, events: &[Event], at: usize, cx: &Context<'_>) -> Option<
     {
         return None;
     }
+    let mut near_at = None;
     if let (Some(near), Some(re)) = (s.near, MATCHER.near.get(i).and_then(Option::as_ref)) {
         let w = near.window as usize;
         let lo = at.saturating_sub(w);
         let hi = (at + w + 1).min(events.len());
-        let found = events.get(lo..hi)?.iter().any(|n| {
+        let found = events.get(lo..hi)?.iter().position(|n| {
             n.location.source == e.location.source && captures_of(re, &n.message, &mut caps)
         });
-        if !found {
-            return None;
-        }
+        near_at = Some(lo + found?);
     }
     if let Some(code) = e.codes.first() {
         caps.entry("code").or_insert_with(|| code.to_string());
@@ -214,7 +219,7 @@ fn try_match(i: usize, events: &[Event], at: usize, cx: &Context<'_>) -> Option<
     if let Some(kb) = event_kbs(e).first() {
         caps.entry("kb").or_insert_with(|| kb.to_string());
     }
-    Some(caps)
+    Some((caps, near_at.filter(|n| *n != at)))
 }
 
 /// Fills `{name}` placeholders; an unknown value reads as "(not named in the record)".
@@ -268,8 +273,17 @@ fn applicability(a: &str) -> Applicability {
 /// Most records cited per finding.
 const MAX_CITED: usize = 5;
 
-/// Groups matches: one finding per signature and culprit (its captures, the code left out).
+/// Groups matches: one finding per signature and culprit (its captures, codes left out).
 type HitKey = (usize, Vec<(&'static str, String)>);
+
+/// `0x800b0109`, `800B0109`: a capture that holds a code.
+fn is_code_text(v: &str) -> bool {
+    let hex = v
+        .strip_prefix("0x")
+        .or_else(|| v.strip_prefix("0X"))
+        .unwrap_or(v);
+    hex.len() == 8 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
 
 /// Runs every signature over the evidence and appends its findings.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -278,18 +292,21 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut hits: BTreeMap<HitKey, (Captures, Vec<usize>)> = BTreeMap::new();
     for (at, e) in events.iter().enumerate() {
         for i in candidates(&e.message) {
-            let Some(caps) = try_match(i, events, at, cx) else {
+            let Some((caps, near_at)) = try_match(i, events, at, cx) else {
                 continue;
             };
+            // Codes are not culprits: the same failure with two codes is one finding.
             let key: Vec<(&'static str, String)> = caps
                 .iter()
-                .filter(|(k, _)| **k != "code")
+                .filter(|(k, v)| **k != "code" && !is_code_text(v))
                 .map(|(k, v)| (*k, v.to_ascii_lowercase()))
                 .collect();
-            hits.entry((i, key))
-                .or_insert_with(|| (caps, Vec::new()))
-                .1
-                .push(at);
+            let cited = &mut hits.entry((i, key)).or_insert_with(|| (caps, Vec::new())).1;
+            for a in std::iter::once(at).chain(near_at) {
+                if !cited.contains(&a) {
+                    cited.push(a);
+                }
+            }
         }
     }
     for ((i, _), (caps, ats)) in hits {
@@ -298,6 +315,18 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         out.push(finding(s, meta, &caps, &ats, cx));
     }
+}
+
+/// The codes the signature is about that the record writes in a form the readers do not take for a
+/// code (bare hex without a marker word: `… error 80072EFE`, `SetupDiag … 0xC190020E` in prose).
+fn written_codes(s: &Signature, message: &str) -> Vec<HResult> {
+    let lower = message.to_ascii_lowercase();
+    s.codes
+        .iter()
+        .chain(s.explains)
+        .filter(|c| lower.contains(&format!("{c:08x}")))
+        .map(|c| HResult::new(*c))
+        .collect()
 }
 
 fn finding(
@@ -317,7 +346,24 @@ fn finding(
         .events(cited.clone(), MAX_CITED)
         .details(caps.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
     for e in cited {
-        f = f.codes(e.codes.iter().copied()).updates(event_kbs(e));
+        f = f
+            .codes(e.codes.iter().copied())
+            .codes(written_codes(s, &e.message))
+            .updates(event_kbs(e));
+    }
+    // The result code this record explains, when the evidence writes it elsewhere (`Result =
+    // 0xC190020E` above SetupDiag's remedy line, 0x8007042B in setuperr.log beside setupact.log): the
+    // same codes whose generic finding this one replaces.
+    let explained = events
+        .iter()
+        .flat_map(|e| e.codes.iter().copied())
+        .filter(|c| s.explains.contains(&c.value()) || s.codes.contains(&c.value()));
+    f = f.codes(explained.collect::<Vec<_>>());
+    // A Win32 error the record writes as a number (`result 2`) is the HRESULT 0x8007xxxx it becomes.
+    if let Some(n) = caps.get("win32").and_then(|v| v.trim().parse::<u32>().ok())
+        && (1..0x1_0000).contains(&n)
+    {
+        f = f.code(HResult::new(0x8007_0000 | n));
     }
     for fx in s.fixes {
         let mut fix = Fix::new(fill(fx.title, caps), applicability(fx.applicability));

@@ -48,6 +48,9 @@ pub fn read(text: &str, batch: &mut EvidenceBatch) {
         }
         parsed.push((runs.len() - 1, r));
     }
+    // Files listed under `Unavailable repair files:` are corrupt or missing and CheckSUR could not fix
+    // them: store corruption left behind, each naming its package.
+    let mut unavailable = false;
     for (run_index, r) in parsed {
         let rec = match r {
             Ok(rec) => rec,
@@ -97,6 +100,21 @@ pub fn read(text: &str, batch: &mut EvidenceBatch) {
                 detected: Some(0),
                 repaired: Some(0),
             },
+            Line::UnavailableHeader => {
+                unavailable = true;
+                EventKind::LogLine
+            }
+            Line::RunSeparator | Line::Title => {
+                unavailable = false;
+                EventKind::LogLine
+            }
+            Line::Text(item) if unavailable && !item.trim().is_empty() => {
+                severity = Severity::Error;
+                EventKind::StoreCorruption {
+                    category: "Unavailable repair file".to_owned(),
+                    item: item.trim().to_owned(),
+                }
+            }
             Line::BinaryVersion(v) => {
                 // The tool is built per OS release (6.1.7601.x for Windows 7 SP1): its build names the OS.
                 batch.fact(os_fact(*v, false), span.clone(), rec.raw);

@@ -34,9 +34,10 @@ use wudiag_evidence::EvidenceBatch;
 
 use crate::Sniff;
 
-/// Reads a whole SetupDiag result into `batch`. A fragment with no profile and no system information (a
-/// `<FailureData>` element or a few result lines pasted into a ticket) is read line by line as a pasted
-/// excerpt instead, so its codes and messages still count.
+/// Reads a whole SetupDiag result into `batch`. A fragment with no profile and no system information but
+/// with failure codes (a `<FailureData>` element or a few result lines pasted into a ticket) is read line
+/// by line as a pasted excerpt instead, so its codes and messages still count; anything else is a failed
+/// record.
 pub fn read(text: &str, batch: &mut EvidenceBatch) {
     let (doc, errors) = parse::parse(text);
     let says_setupdiag = doc
@@ -44,11 +45,18 @@ pub fn read(text: &str, batch: &mut EvidenceBatch) {
         .iter()
         .any(|(t, _)| t.contains("SetupDiag") || t.contains("profile"));
     if doc.profiles.is_empty() && doc.system.is_empty() && !says_setupdiag {
-        batch.issue(
-            Some(wudiag_evidence::Span::File),
-            "no SetupDiag profile or system information: read as pasted text lines".to_owned(),
-        );
-        crate::text::TextFormat::read_block(&crate::text_log::READER, text.as_bytes(), batch);
+        if crate::scan::codes(text.as_bytes()).is_empty() {
+            batch.failed(
+                wudiag_evidence::Span::File,
+                "no SetupDiag profile, system information or message found",
+            );
+        } else {
+            batch.issue(
+                Some(wudiag_evidence::Span::File),
+                "no SetupDiag profile or system information: read as pasted text lines".to_owned(),
+            );
+            crate::text::TextFormat::read_block(&crate::text_log::READER, text.as_bytes(), batch);
+        }
         return;
     }
     for e in errors {

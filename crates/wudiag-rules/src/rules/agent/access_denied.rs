@@ -34,7 +34,7 @@ declare_rule! {
     /// ## References
     /// - Windows Update common errors and mitigation: 0x80070005 (Microsoft Learn)
     pub UpdateAccessDenied,
-    id = "AGT002", name = "update-access-denied", area = Agent, severity = Error,
+    id = "AGT002", name = "update-access-denied", area = Agent, severity = Error, role = Inferred,
     explains = [0x8007_0005],
 }
 

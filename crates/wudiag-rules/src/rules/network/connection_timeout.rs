@@ -35,7 +35,7 @@ declare_rule! {
     /// ## References
     /// - Troubleshoot software update scan failures in Configuration Manager (KB3090184)
     pub ConnectionTimeout,
-    id = "NET003", name = "connection-timeout", area = Network, severity = Error,
+    id = "NET003", name = "connection-timeout", area = Network, severity = Error, role = Inferred,
     explains = [0x8007_2EE2, 0x8024_401C, 0x8024_4023],
 }
 

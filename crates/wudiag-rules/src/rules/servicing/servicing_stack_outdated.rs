@@ -43,6 +43,10 @@ declare_rule! {
 
 const CODES: &[u32] = &[0x800F_0823, 0x8024_2017];
 
+static REQUIRES: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)requires Servicing Stack v?(\d+(?:\.\d+)+) but current Servicing Stack is v?(\d+(?:\.\d+)+)").ok()
+});
+
 impl Rule for ServicingStackOutdated {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -70,21 +74,47 @@ impl Rule for ServicingStackOutdated {
                     }
                     v
                 });
+            // CBS names both versions: `Package "…KB5012170…" requires Servicing Stack v10.0.14393.5285 but
+            // current Servicing Stack is v10.0.14393.4349`.
+            let versions = needs.iter().find_map(|e| {
+                let c = REQUIRES.as_ref()?.captures(&e.message)?;
+                Some((c.get(1)?.as_str().to_owned(), c.get(2)?.as_str().to_owned()))
+            });
+            let kbs = super::helpers::kbs_of(needs.iter().copied());
+            let ssu_text = match &versions {
+                Some((required, current)) => {
+                    format!("It needs servicing stack {required}; the machine has {current}")
+                }
+                None => ssu_text,
+            };
             let message = format!(
-                "An update asked for a newer servicing stack ({}). {ssu_text} on {}. Install the latest servicing \
+                "{} asked for a newer servicing stack ({}). {ssu_text} on {}. Install the latest servicing \
                  stack update for this OS build (ADV990001), then the update again.",
+                kbs.first()
+                    .map_or_else(|| "An update".to_owned(), ToString::to_string),
                 join_and(&seen.iter().map(|c| codes::label(*c)).collect::<Vec<_>>()),
                 cx.os.describe()
             );
-            let mut f = Finding::new(
-                &Self::META,
-                Confidence::Confirmed,
-                "A newer servicing stack is required",
-                message,
-            )
-            .severity(Severity::Error)
-            .codes(seen)
-            .events(needs.iter().copied(), 3);
+            let title = match (kbs.first(), &versions) {
+                (Some(kb), Some((required, current))) => {
+                    format!("{kb} needs servicing stack {required} (installed: {current})")
+                }
+                (Some(kb), None) => format!("{kb} needs a newer servicing stack"),
+                _ => "A newer servicing stack is required".to_owned(),
+            };
+            let mut f = Finding::new(&Self::META, Confidence::Confirmed, title, message)
+                .severity(Severity::Error)
+                .codes(seen)
+                .events(needs.iter().copied(), 3);
+            for kb in &kbs {
+                f = f.update(*kb);
+            }
+            if let Some((required, current)) = versions {
+                f = f.details([
+                    ("required".to_owned(), required),
+                    ("current".to_owned(), current),
+                ]);
+            }
             if let Some(l) = ssu_fact {
                 f = f.evidence(EvidenceRef::fact(l).note("servicing stack in use"));
             }

@@ -1,5 +1,8 @@
 //! `SETUP001` feature-update-failed: the rule and its documentation.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use wudiag_evidence::{Event, EventKind, HResult};
 
 use crate::remedies::{self, Fill};
@@ -147,6 +150,15 @@ impl Rule for FeatureUpdateFailed {
                     "Setup stopped on a fatal error in the phase and operation SetupDiag quotes.",
                 );
             }
+            let named = named_in(&events);
+            if let Some(p) = named.get("package") {
+                message.push_str(&format!(" The package SetupDiag names is {p}."));
+            }
+            if let Some(mb) = named.get("free_mb") {
+                message.push_str(&format!(
+                    " Setup needs at least {mb} MB more free space on the system drive."
+                ));
+            }
             if let Some(v) = cx.os.version {
                 message.push_str(&format!(" Host OS: {v}."));
             }
@@ -157,6 +169,7 @@ impl Rule for FeatureUpdateFailed {
                 message.trim().to_owned(),
             )
             .codes(found)
+            .details(named)
             .events(events.iter().copied(), 4);
             if let Some(fix) = advice(rule) {
                 f = f.fix(fix);
@@ -169,4 +182,31 @@ impl Rule for FeatureUpdateFailed {
             out.push(f);
         }
     }
+}
+
+/// What SetupDiag's result text names: `Package Name: Foundation`, `free up at least "6603" MB`.
+static NAMED: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("package", r"(?i)Package Name:\s*([^,\s]+)"),
+        ("free_mb", r#"(?i)free up at least\s*"?(\d+)"?\s*MB"#),
+    ]
+    .into_iter()
+    .filter_map(|(k, p)| Regex::new(p).ok().map(|r| (k, r)))
+    .collect()
+});
+
+fn named_in(events: &[&Event]) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (key, re) in NAMED.iter() {
+        if let Some(v) = events
+            .iter()
+            .find_map(|e| re.captures(&e.message).and_then(|c| c.get(1)))
+        {
+            out.insert(
+                (*key).to_owned(),
+                v.as_str().trim_end_matches('.').to_owned(),
+            );
+        }
+    }
+    out
 }
