@@ -201,11 +201,27 @@ fn details(text: &str, batch: &mut EvidenceBatch) {
             } else if let Some(v) = field("Description:") {
                 in_description = true;
                 description.push_str(v);
+            } else if !t.is_empty() && !is_field_line(t) {
+                // A paste that lost its `Description:` line: the text after the fields is the message.
+                in_description = true;
+                description.push_str(t);
             }
         }
         description.trim().clone_into(&mut r.message);
         emit(&r, start as u64 + 1, last as u64 + 1, batch);
     }
+}
+
+/// The header fields of a details block (`Task Category: None`, `User:`), in every form Event Viewer and
+/// wevtutil print.
+const DETAIL_FIELDS: &[&str] = &[
+    "Log Name", "Source", "Date", "Event ID", "Task Category", "Task", "Level", "Opcode", "Keywords",
+    "Keyword", "User", "User Name", "Computer", "Description", "Event Xml",
+];
+
+fn is_field_line(t: &str) -> bool {
+    t.split_once(':')
+        .is_some_and(|(name, _)| DETAIL_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name.trim())))
 }
 
 /// Splits one delimited record into fields; quoted fields may hold separators, doubled quotes and line
@@ -732,6 +748,15 @@ mod tests {
                 .iter()
                 .any(|e| e.kind == EventKind::InstallSucceeded)
         );
+    }
+
+    #[test]
+    fn details_without_their_description_line() {
+        let b = read(&format!(
+            "Log Name:      System\nSource:        Microsoft-Windows-WindowsUpdateClient\nEvent ID:      20\nLevel:         Error\n{MESSAGE}\n"
+        ));
+        assert_install_failure(&b, "no Description: line");
+        assert!(b.events[0].message.starts_with("Installation Failure"));
     }
 
     #[test]

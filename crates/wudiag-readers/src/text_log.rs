@@ -269,7 +269,12 @@ pub fn sniff_azure_patch(s: &Sniff<'_>) -> u8 {
         "patchassessment",
         "patchinstallation",
     ];
-    family_score(s, &["patchextension", "windowspatch"], &tokens, 45)
+    family_score(
+        s,
+        &["patchextension", "windowspatch", "windowsupdateextension"],
+        &tokens,
+        45,
+    )
 }
 
 /// Windows Setup's compatibility reports (`CompatData_*.xml` in Panther): one record per element line.

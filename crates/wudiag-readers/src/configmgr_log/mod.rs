@@ -83,6 +83,15 @@ const NAMES: &[&str] = &[
     "scanagent",
     "wsyncmgr",
     "wsusctrl",
+    // Site-server logs of software updates, read one at a time as often as in a bundle.
+    "patchdownloader",
+    "supsetup",
+    "ruleengine",
+    "objreplmgr",
+    "contenttransfermanager",
+    "datatransferservice",
+    "locationservices",
+    "rebootcoordinator",
 ];
 
 /// True when `name` ends with one of the extensions `exts` (without dot), case-insensitively.
@@ -99,6 +108,7 @@ pub fn sniff(s: &Sniff<'_>) -> u8 {
     let name = s.name;
     let named = has_ext(name, &["lo_"])
         || name.ends_with("wcm.log")
+        || name == "cas.log"
         || (NAMES.iter().any(|n| name.contains(n)) && has_ext(name, &["log", "txt"]));
     let text = s.text;
     // Markup is conclusive only when it forms records: a table or a document that merely quotes

@@ -213,11 +213,11 @@ fn parse_trailer(b: &[u8]) -> Trailer<'_> {
             return t;
         };
         let name = rest.get(..eq).unwrap_or_default();
-        if rest.get(eq + 1) != Some(&b'"') {
+        let Some(open) = quote_len(rest.get(eq + 1..).unwrap_or_default()) else {
             return t;
-        }
-        let vstart = eq + 2;
-        let Some(vlen) = rest.get(vstart..).and_then(|r| memchr::memchr(b'"', r)) else {
+        };
+        let vstart = eq + 1 + open;
+        let Some((vlen, close)) = rest.get(vstart..).and_then(find_quote) else {
             return t;
         };
         let value = rest.get(vstart..vstart + vlen).unwrap_or_default();
@@ -230,8 +230,30 @@ fn parse_trailer(b: &[u8]) -> Trailer<'_> {
             b"file" => t.file = Some(value),
             _ => {}
         }
-        pos += vstart + vlen + 1;
+        pos += vstart + vlen + close;
     }
+}
+
+/// Quote marks a trailer value may be delimited with: `"`, and the typographic quotes (“ ” ″) a blog or
+/// a word processor turns them into when a log is pasted.
+const QUOTES: &[&[u8]] = &[b"\"", "\u{201C}".as_bytes(), "\u{201D}".as_bytes(), "\u{2033}".as_bytes()];
+
+/// The length of the quote mark `b` starts with.
+fn quote_len(b: &[u8]) -> Option<usize> {
+    QUOTES.iter().find(|q| b.starts_with(q)).map(|q| q.len())
+}
+
+/// The offset and length of the first quote mark in `b`.
+fn find_quote(b: &[u8]) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(rel) = memchr::memchr2(b'"', 0xE2, b.get(from..)?) {
+        let at = from + rel;
+        if let Some(len) = quote_len(b.get(at..)?) {
+            return Some((at, len));
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Parses an SMS trailer (the bytes after `$$<`): `COMPONENT><date time+bias><thread=N (0xHEX)>`.
@@ -617,6 +639,17 @@ mod tests {
 
     fn all(block: &[u8]) -> Vec<Result<CmRecord<'_>, ParseError>> {
         records(block).collect()
+    }
+
+    #[test]
+    fn typographic_quotes_of_a_pasted_log_are_quotes() {
+        // The same record as a blog renders it: “…” and ″ instead of straight quotes.
+        let block = "<![LOG[Successfully completed scan.]LOG]!><time=\u{201D}08:53:44.520+240\u{2033} date=\u{201D}07-14-2021\u{2033} component=\u{201C}WUAHandler\u{201D} context=\u{201D}\u{201D} type=\u{201D}3\u{2033} thread=\u{201D}7308\u{2033} file=\u{201D}cwuahandler.cpp:4317\u{2033}>\r\n";
+        let recs = all(block.as_bytes());
+        let a = recs[0].as_ref().unwrap();
+        assert_eq!(a.component, Some(&b"WUAHandler"[..]));
+        assert_eq!(a.level, Some(&b"3"[..]));
+        assert_eq!(a.time.unwrap().local.to_string(), "2021-07-14T08:53:44.52");
     }
 
     #[test]

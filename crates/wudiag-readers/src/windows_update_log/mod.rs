@@ -82,7 +82,9 @@ pub fn sniff(s: &Sniff<'_>) -> u8 {
             }
         }
     }
+    // `WindowsUpdateExtension.log` is Azure's patch extension, not the agent's log.
     let named = s.name.starts_with("windowsupdate")
+        && !s.name.starts_with("windowsupdateextension")
         && std::path::Path::new(s.name)
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("log"));
