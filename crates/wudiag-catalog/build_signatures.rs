@@ -30,6 +30,8 @@ struct Raw {
     confidence: Option<String>,
     role: Option<String>,
     #[serde(default)]
+    known_issue: bool,
+    #[serde(default)]
     sources: Vec<String>,
     #[serde(default)]
     keywords: Vec<String>,
@@ -347,12 +349,16 @@ pub(super) fn generate(
                     Vec::new()
                 }),
             };
+            let known_issue = s.known_issue;
+            if known_issue && severity != "Info" {
+                bad("a known issue is reported at severity info".into());
+            }
             let area = area.unwrap_or("Servicing");
             let doc = doc(&s, &keywords);
             let _ = write!(
                 out,
                 "    crate::signature::Signature {{ id: {}, name: {}, area: {}, title: {}, summary: {}, why: {}, message: {}, \
-                 severity: ::wudiag_evidence::Severity::{severity}, confidence: crate::signature::SignatureConfidence::{confidence}, role: crate::signature::SignatureRole::{role}, \
+                 severity: ::wudiag_evidence::Severity::{severity}, confidence: crate::signature::SignatureConfidence::{confidence}, role: crate::signature::SignatureRole::{role}, known_issue: {known_issue}, \
                  sources: {}, keywords: {}, pattern: {}, codes: {}, near: {}, os_min: {}, os_max: {}, cause: {}, remedies: {}, \
                  explains: {}, references: {}, fixes: &[",
                 lit(&s.id),

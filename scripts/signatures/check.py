@@ -13,7 +13,7 @@ import sys
 import tomllib
 
 FIELDS = {"id", "name", "title", "summary", "why", "message", "severity", "confidence", "sources",
-          "role", "keywords", "pattern", "codes", "near", "os_min", "os_max", "cause", "remedies", "explains",
+          "role", "known_issue", "keywords", "pattern", "codes", "near", "os_min", "os_max", "cause", "remedies", "explains",
           "references", "fix", "example", "near_miss"}
 SOURCES = {"cbs_log", "dism_log", "checksur_log", "windowsupdate_log", "reporting_events", "setupdiag",
            "configmgr_log", "wsus_softwaredistribution_log", "wsus_change_log", "iis_log", "evtx",

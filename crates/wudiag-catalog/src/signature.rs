@@ -102,6 +102,9 @@ pub struct Signature {
     pub confidence: SignatureConfidence,
     /// Cause, outcome or generic (ranking).
     pub role: SignatureRole,
+    /// A published known issue (release health): the records it matches are not the failure they look
+    /// like, and findings that only cite such records are dropped.
+    pub known_issue: bool,
     /// Evidence kinds it applies to (empty = any).
     pub sources: &'static [&'static str],
     /// Literals one of which the message must contain (the prefilter).

@@ -18,7 +18,7 @@ pub fn diagnose(evidence: &Evidence) -> Diagnosis {
     let mut matched = Vec::new();
     crate::signatures::check(&cx, &mut matched);
     findings.extend(without_explained_records(&findings, matched));
-    let findings = supersede(findings);
+    let findings = supersede(without_known_issues(&cx, findings));
     Diagnosis {
         os: cx.os.clone(),
         attempts: cx.attempts.clone(),
@@ -48,6 +48,33 @@ fn without_explained_records(rules: &[Finding], signatures: Vec<Finding>) -> Vec
                 &by_explainers
             };
             !f.evidence.iter().all(|e| cited.contains(&&e.location))
+        })
+        .collect()
+}
+
+/// Findings whose every record names what a known-issue signature matched (the files SFC reports after a
+/// release with a published known issue): those records are the known issue, not the failure they look
+/// like, and the known-issue finding says so.
+fn without_known_issues(cx: &Context<'_>, findings: Vec<Finding>) -> Vec<Finding> {
+    let names = crate::signatures::known_issue_names(cx);
+    if names.is_empty() {
+        return findings;
+    }
+    let message_at = |loc: &wudiag_evidence::Location| {
+        cx.events()
+            .iter()
+            .find(|e| e.location == *loc)
+            .map(|e| e.message.to_ascii_lowercase().replace("\\\\", "\\"))
+    };
+    findings
+        .into_iter()
+        .filter(|f| {
+            crate::signatures::is_known_issue(f.rule.id)
+                || f.evidence.is_empty()
+                || !f.evidence.iter().all(|e| {
+                    message_at(&e.location)
+                        .is_some_and(|m| names.iter().any(|n| m.contains(n.as_str())))
+                })
         })
         .collect()
 }

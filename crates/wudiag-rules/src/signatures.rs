@@ -273,8 +273,54 @@ fn applicability(a: &str) -> Applicability {
 /// Most records cited per finding.
 const MAX_CITED: usize = 5;
 
-/// Groups matches: one finding per signature and culprit (its captures, codes left out).
+/// Groups matches: one finding per signature and culprit (the captures its title names, codes left out).
 type HitKey = (usize, Vec<(&'static str, String)>);
+
+/// The files and packages every known-issue signature match names (lowercase), over all the evidence.
+pub fn known_issue_names(cx: &Context<'_>) -> Vec<String> {
+    let events = cx.events();
+    let mut names: Vec<String> = Vec::new();
+    for (at, e) in events.iter().enumerate() {
+        for i in candidates(&e.message) {
+            if !signatures().get(i).is_some_and(|s| s.known_issue) {
+                continue;
+            }
+            let Some((caps, _)) = try_match(i, events, at, cx) else {
+                continue;
+            };
+            for key in ["file", "package"] {
+                let Some(v) = caps.get(key).filter(|v| v.len() >= 6) else {
+                    continue;
+                };
+                // A store path (`FileExp\Assets\x.svg`) is written under another root when SFC
+                // reprojects it (`C:\WINDOWS\SystemApps\…FileExp_…\Assets\x.svg`): its tail names it too.
+                let v = v.to_ascii_lowercase();
+                let tail = v
+                    .split_once('\\')
+                    .map(|(_, t)| t.to_owned())
+                    .filter(|t| t.matches('\\').count() >= 1);
+                // …and its folder (only 64 records of one shape are kept: the others' files are gone,
+                // their folder is the same).
+                let folder = tail
+                    .as_deref()
+                    .and_then(|t| t.rsplit_once('\\'))
+                    .map(|(d, _)| d.to_owned())
+                    .filter(|d| d.matches('\\').count() >= 2);
+                for n in std::iter::once(v).chain(tail).chain(folder) {
+                    if !names.contains(&n) {
+                        names.push(n);
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+/// True when `id` is a known-issue signature.
+pub fn is_known_issue(id: &str) -> bool {
+    signatures().iter().any(|s| s.known_issue && s.id == id)
+}
 
 /// `0x800b0109`, `800B0109`: a capture that holds a code.
 fn is_code_text(v: &str) -> bool {
@@ -295,10 +341,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             let Some((caps, near_at)) = try_match(i, events, at, cx) else {
                 continue;
             };
-            // Codes are not culprits: the same failure with two codes is one finding.
+            // One finding per culprit: the captures the title names (codes are not culprits: the same
+            // failure with two codes is one finding; other captures are details of the first record).
+            let title = signatures().get(i).map_or("", |s| s.title);
             let key: Vec<(&'static str, String)> = caps
                 .iter()
-                .filter(|(k, v)| **k != "code" && !is_code_text(v))
+                .filter(|(k, v)| {
+                    **k != "code" && !is_code_text(v) && title.contains(&format!("{{{k}}}"))
+                })
                 .map(|(k, v)| (*k, v.to_ascii_lowercase()))
                 .collect();
             let cited = &mut hits.entry((i, key)).or_insert_with(|| (caps, Vec::new())).1;
