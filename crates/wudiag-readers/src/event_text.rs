@@ -215,13 +215,29 @@ fn details(text: &str, batch: &mut EvidenceBatch) {
 /// The header fields of a details block (`Task Category: None`, `User:`), in every form Event Viewer and
 /// wevtutil print.
 const DETAIL_FIELDS: &[&str] = &[
-    "Log Name", "Source", "Date", "Event ID", "Task Category", "Task", "Level", "Opcode", "Keywords",
-    "Keyword", "User", "User Name", "Computer", "Description", "Event Xml",
+    "Log Name",
+    "Source",
+    "Date",
+    "Event ID",
+    "Task Category",
+    "Task",
+    "Level",
+    "Opcode",
+    "Keywords",
+    "Keyword",
+    "User",
+    "User Name",
+    "Computer",
+    "Description",
+    "Event Xml",
 ];
 
 fn is_field_line(t: &str) -> bool {
-    t.split_once(':')
-        .is_some_and(|(name, _)| DETAIL_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name.trim())))
+    t.split_once(':').is_some_and(|(name, _)| {
+        DETAIL_FIELDS
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(name.trim()))
+    })
 }
 
 /// Splits one delimited record into fields; quoted fields may hold separators, doubled quotes and line

@@ -299,14 +299,18 @@ pub fn known_issue_names(cx: &Context<'_>) -> Vec<String> {
                     .split_once('\\')
                     .map(|(_, t)| t.to_owned())
                     .filter(|t| t.matches('\\').count() >= 1);
-                // …and its folder (only 64 records of one shape are kept: the others' files are gone,
-                // their folder is the same).
-                let folder = tail
-                    .as_deref()
-                    .and_then(|t| t.rsplit_once('\\'))
-                    .map(|(d, _)| d.to_owned())
-                    .filter(|d| d.matches('\\').count() >= 2);
-                for n in std::iter::once(v).chain(tail).chain(folder) {
+                // …and its folders (only 64 records of one shape are kept: the other files' names are
+                // gone, their folders are the same), down to two levels.
+                let mut folders = Vec::new();
+                let mut dir = tail.clone();
+                while let Some((d, _)) = dir.as_deref().and_then(|t| t.rsplit_once('\\')) {
+                    if d.matches('\\').count() < 2 {
+                        break;
+                    }
+                    folders.push(d.to_owned());
+                    dir = Some(d.to_owned());
+                }
+                for n in std::iter::once(v).chain(tail).chain(folders) {
                     if !names.contains(&n) {
                         names.push(n);
                     }

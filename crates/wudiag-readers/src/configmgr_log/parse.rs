@@ -236,7 +236,12 @@ fn parse_trailer(b: &[u8]) -> Trailer<'_> {
 
 /// Quote marks a trailer value may be delimited with: `"`, and the typographic quotes (“ ” ″) a blog or
 /// a word processor turns them into when a log is pasted.
-const QUOTES: &[&[u8]] = &[b"\"", "\u{201C}".as_bytes(), "\u{201D}".as_bytes(), "\u{2033}".as_bytes()];
+const QUOTES: &[&[u8]] = &[
+    b"\"",
+    "\u{201C}".as_bytes(),
+    "\u{201D}".as_bytes(),
+    "\u{2033}".as_bytes(),
+];
 
 /// The length of the quote mark `b` starts with.
 fn quote_len(b: &[u8]) -> Option<usize> {
