@@ -150,14 +150,27 @@ pub(crate) struct Decode {
     in_memory: u64,
 }
 
-/// A `Write` into memory that refuses to grow past its cap.
+/// A `Write` into memory that refuses to grow past its cap (or, with `truncate`, keeps the first `cap`
+/// bytes and then stops the writer).
 struct CappedBuffer {
     bytes: Vec<u8>,
     cap: u64,
+    truncate: bool,
 }
 
 impl io::Write for CappedBuffer {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.truncate {
+            let cap = usize::try_from(self.cap).unwrap_or(usize::MAX);
+            let room = cap.saturating_sub(self.bytes.len());
+            if room == 0 {
+                return Err(io::Error::other("head read"));
+            }
+            let n = room.min(buf.len());
+            self.bytes
+                .extend_from_slice(buf.get(..n).unwrap_or_default());
+            return Ok(n);
+        }
         if (self.bytes.len() + buf.len()) as u64 > self.cap {
             return Err(io::Error::other(format!(
                 "decompresses to more than the {} MiB in-memory limit",
@@ -174,6 +187,26 @@ impl io::Write for CappedBuffer {
 }
 
 impl Decode {
+    /// The first `n` decompressed bytes of `raw` (sniffing an `.xz` file must not expand all of it).
+    fn head(self, raw: &mut dyn Read, n: u64) -> io::Result<Vec<u8>> {
+        if self.format != Compression::Xz {
+            return self.read_with(raw, |r| {
+                let mut buf = Vec::new();
+                r.take(n).read_to_end(&mut buf).map(|_| buf)
+            })?;
+        }
+        let mut out = CappedBuffer {
+            bytes: Vec::new(),
+            cap: n,
+            truncate: true,
+        };
+        match lzma_rs::xz_decompress(&mut io::BufReader::new(raw), &mut out) {
+            Ok(()) => Ok(out.bytes),
+            Err(_) if out.bytes.len() as u64 >= n => Ok(out.bytes),
+            Err(e) => Err(io::Error::other(format!("not a readable xz stream: {e}"))),
+        }
+    }
+
     /// Hands `f` the decompressed stream of `raw`.
     fn read_with<T>(self, raw: &mut dyn Read, f: impl FnOnce(&mut dyn Read) -> T) -> io::Result<T> {
         match self.format {
@@ -191,6 +224,7 @@ impl Decode {
                 let mut out = CappedBuffer {
                     bytes: Vec::new(),
                     cap: self.in_memory.min(self.limit),
+                    truncate: false,
                 };
                 lzma_rs::xz_decompress(&mut io::BufReader::new(raw), &mut out)
                     .map_err(|e| io::Error::other(format!("not a readable xz stream: {e}")))?;
@@ -223,6 +257,20 @@ impl Candidate {
         }
     }
 
+    /// The first `n` bytes of the input, decompressed (what sniffing needs).
+    pub(crate) fn head(&self, n: u64) -> io::Result<Vec<u8>> {
+        let Some(d) = self.decode else {
+            return self.open_with(|r| {
+                let mut buf = Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(1 << 20));
+                r.take(n).read_to_end(&mut buf).map(|_| buf)
+            })?;
+        };
+        match &self.locator {
+            Locator::File(p) => d.head(&mut File::open(p)?, n),
+            _ => self.open_with(|r| d.head(r, n))?,
+        }
+    }
+
     fn decoded<T>(&self, raw: &mut dyn Read, f: impl FnOnce(&mut dyn Read) -> T) -> io::Result<T> {
         match self.decode {
             None => Ok(f(raw)),
@@ -242,6 +290,16 @@ impl Candidate {
         };
         if let Some((_, inner)) = by_name {
             self.name = inner.to_owned();
+        }
+        // Expanding costs time (an .xz is decompressed whole): only names that can hold evidence are.
+        if !looks_like_evidence(&self.name) {
+            self.listed_only = Some((
+                SourceKind::Unknown,
+                Some(
+                    "compressed file whose inner name is not a log or export: not expanded"
+                        .to_owned(),
+                ),
+            ));
         }
         self.decode = Some(Decode {
             format,

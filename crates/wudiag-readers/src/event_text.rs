@@ -172,6 +172,7 @@ fn details(text: &str, batch: &mut EvidenceBatch) {
         let mut r = Rendered::default();
         let mut description = String::new();
         let mut in_description = false;
+        let mut in_xml = false;
         let mut last = start;
         for (i, l) in lines.iter().enumerate().take(end).skip(start) {
             let t = l.trim();
@@ -179,10 +180,20 @@ fn details(text: &str, batch: &mut EvidenceBatch) {
                 continue;
             }
             last = i;
-            if in_description {
-                if t.starts_with("Event Xml:") {
-                    break;
+            if in_xml {
+                // `<ErrorCode>0x80073712</ErrorCode>`, `<Data Name="errorCode">0x…</Data>`.
+                if let Some(c) = XML_FIELD.as_ref().and_then(|re| re.captures(t)) {
+                    let name = c.get(2).or_else(|| c.get(1)).map_or("", |m| m.as_str());
+                    let value = c.get(3).map_or("", |m| m.as_str());
+                    r.data.push((name.to_owned(), value.to_owned()));
                 }
+                continue;
+            }
+            if t.starts_with("Event Xml:") {
+                in_xml = true;
+                continue;
+            }
+            if in_description {
                 if !t.is_empty() {
                     description.push(' ');
                     description.push_str(t);
@@ -211,6 +222,11 @@ fn details(text: &str, batch: &mut EvidenceBatch) {
         emit(&r, start as u64 + 1, last as u64 + 1, batch);
     }
 }
+
+/// One leaf element of the "Event Xml" part: its name (or its `Name` attribute) and its text.
+static XML_FIELD: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r#"<(\w+)(?:\s+Name=['"](\w+)['"])?[^>]*>([^<]+)</"#).ok()
+});
 
 /// The header fields of a details block (`Task Category: None`, `User:`), in every form Event Viewer and
 /// wevtutil print.
@@ -307,6 +323,7 @@ fn delimited(text: &str, sep: char, batch: &mut EvidenceBatch) {
                 .unwrap_or_default()
                 .trim()
                 .to_owned(),
+            data: Vec::new(),
         };
         emit(&r, first, first + used as u64 - 1, batch);
     }
@@ -473,6 +490,7 @@ fn table(text: &str, batch: &mut EvidenceBatch) {
             level,
             time: time.iter().find_map(|t| time_of(t)),
             message: cell("Message").trim_end_matches("...").trim().to_owned(),
+            data: Vec::new(),
         };
         let n = i as u64 + 1;
         emit(&r, n, n, batch);

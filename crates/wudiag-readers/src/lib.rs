@@ -62,7 +62,6 @@ pub mod wsus_server_log;
 pub mod wsus_web_config;
 mod xml_text;
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -327,15 +326,9 @@ fn sniff_candidate(c: &Candidate) -> Verdict {
             skipped: reason.clone(),
         };
     }
-    let head = c.open_with(|r| {
-        let mut buf = Vec::with_capacity(SNIFF_BYTES);
-        r.take(SNIFF_BYTES as u64)
-            .read_to_end(&mut buf)
-            .map(|_| buf)
-    });
-    let head = match head {
-        Ok(Ok(h)) => h,
-        Ok(Err(e)) | Err(e) => {
+    let head = match c.head(SNIFF_BYTES as u64) {
+        Ok(h) => h,
+        Err(e) => {
             return Verdict {
                 kind: SourceKind::Unknown,
                 format: None,

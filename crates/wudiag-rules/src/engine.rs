@@ -28,7 +28,8 @@ pub fn diagnose(evidence: &Evidence) -> Diagnosis {
 
 /// Signature findings a code rule already explains: a cause signature whose every record a cause-naming
 /// code rule's finding cites (the rule says it with its correlation and OS-aware fixes), and an outcome
-/// signature whose every record any explaining code rule cites (the outcome is that cause's symptom).
+/// signature whose every record an explaining rule cites, or whose codes a cause accounts for (the
+/// outcome is that cause's symptom).
 fn without_explained_records(rules: &[Finding], signatures: Vec<Finding>) -> Vec<Finding> {
     let cited_by = |roles: &[RuleRole]| -> Vec<&wudiag_evidence::Location> {
         rules
@@ -39,15 +40,23 @@ fn without_explained_records(rules: &[Finding], signatures: Vec<Finding>) -> Vec
     };
     let by_causes = cited_by(&[RuleRole::Cause]);
     let by_explainers = cited_by(&[RuleRole::Cause, RuleRole::Inferred]);
+    // Codes a cause accounts for, from a code rule or a cause signature: an outcome that carries only
+    // those codes ("CBS execution failed (0x80070308)") is that cause's symptom.
+    let explained: Vec<HResult> = rules
+        .iter()
+        .filter(|f| f.rule.area != Area::Catalog && f.rule.role <= RuleRole::Inferred)
+        .chain(signatures.iter().filter(|f| f.rule.role == RuleRole::Cause))
+        .flat_map(|f| f.codes.iter().copied())
+        .collect();
     signatures
         .into_iter()
         .filter(|f| {
-            let cited = if f.rule.role == RuleRole::Cause {
-                &by_causes
-            } else {
-                &by_explainers
-            };
-            !f.evidence.iter().all(|e| cited.contains(&&e.location))
+            if f.rule.role == RuleRole::Cause {
+                return !f.evidence.iter().all(|e| by_causes.contains(&&e.location));
+            }
+            let codes_explained =
+                !f.codes.is_empty() && f.codes.iter().all(|c| explained.contains(c));
+            !codes_explained && !f.evidence.iter().all(|e| by_explainers.contains(&&e.location))
         })
         .collect()
 }

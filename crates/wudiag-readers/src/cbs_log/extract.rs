@@ -66,7 +66,7 @@ struct Triggers {
     kinds: Vec<Trigger>,
 }
 
-fn build_triggers(phrases: &[&[&'static str]]) -> Option<Triggers> {
+fn build_triggers(phrases: &[&[&'static str]], source: &str) -> Option<Triggers> {
     let mut patterns = Vec::new();
     let mut kinds = Vec::new();
     for list in phrases {
@@ -75,11 +75,26 @@ fn build_triggers(phrases: &[&[&'static str]]) -> Option<Triggers> {
             kinds.push(Trigger::Phrase);
         }
     }
-    // Failure signatures' keywords: an `Info` record naming one is read like a phrase hit, so the
-    // signature sees it.
-    for p in wudiag_catalog::signature_keywords() {
-        patterns.push(p);
-        kinds.push(Trigger::Phrase);
+    // The keywords of the failure signatures that apply to this log: an `Info` record naming one is read
+    // like a phrase hit, so the signature sees it. A keyword is left out when the records it matters for
+    // are read anyway: its signature needs a failure code (the `0x` search finds those records) or it
+    // contains one of the phrases above. Fewer patterns keep this one pass over the log fast.
+    for s in wudiag_catalog::signatures()
+        .iter()
+        .filter(|s| s.sources.is_empty() || s.sources.contains(&source))
+    {
+        let needs_code = !s.codes.is_empty()
+            || s.pattern
+                .is_some_and(|p| p.contains("0x") || p.contains("HRESULT"));
+        let near = s.near.iter().flat_map(|n| n.keywords.iter());
+        let own = s.keywords.iter().filter(|_| !needs_code);
+        for k in own.chain(near).copied() {
+            let covered = phrases.iter().flat_map(|l| l.iter()).any(|p| k.contains(p));
+            if !covered && !patterns.contains(&k) {
+                patterns.push(k);
+                kinds.push(Trigger::Phrase);
+            }
+        }
     }
     for p in BARE_TRIGGERS {
         patterns.push(*p);
@@ -95,9 +110,9 @@ fn build_triggers(phrases: &[&[&'static str]]) -> Option<Triggers> {
 /// One Aho-Corasick automaton per dialect for the phrases and bare-code markers: few, long, rare
 /// patterns, which its SIMD (Teddy) search runs through at memory speed.
 static CBS_TRIGGERS: LazyLock<Option<Triggers>> =
-    LazyLock::new(|| build_triggers(&[PHRASE_TRIGGERS]));
+    LazyLock::new(|| build_triggers(&[PHRASE_TRIGGERS], "cbs_log"));
 static DISM_TRIGGERS: LazyLock<Option<Triggers>> =
-    LazyLock::new(|| build_triggers(&[PHRASE_TRIGGERS, DISM_PHRASE_TRIGGERS]));
+    LazyLock::new(|| build_triggers(&[PHRASE_TRIGGERS, DISM_PHRASE_TRIGGERS], "dism_log"));
 
 /// `0x`: codes in their usual form are found by a plain substring search (short, frequent patterns are
 /// slow in an Aho-Corasick automaton and fast in memchr's).

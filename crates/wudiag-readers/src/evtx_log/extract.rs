@@ -450,6 +450,9 @@ pub struct Rendered {
     pub time: Option<EventTime>,
     /// The rendered message.
     pub message: String,
+    /// Event data fields the export kept beside the message (`ErrorCode` = `0x80073712` from the "Event
+    /// Xml" part of a "Copy details as text" block).
+    pub data: Vec<(String, String)>,
 }
 
 /// The provider's full name when Event Viewer shows it without its `Microsoft-Windows-` prefix.
@@ -507,6 +510,17 @@ pub fn extract_rendered(r: &Rendered, location: Location, batch: &mut EvidenceBa
         return;
     }
     let mut codes: Vec<HResult> = Vec::new();
+    for (name, value) in &r.data {
+        if is_code_field(name)
+            && let Some(h) = scan::codes(value.as_bytes())
+                .into_iter()
+                .next()
+                .or_else(|| code_of(&Value::Str(Cow::Borrowed(value.trim()))))
+            && !codes.contains(&h)
+        {
+            codes.push(h);
+        }
+    }
     scan::each_code(r.message.as_bytes(), |h| {
         if !codes.contains(&h) {
             codes.push(h);
@@ -547,6 +561,13 @@ pub fn extract_rendered(r: &Rendered, location: Location, batch: &mut EvidenceBa
     };
     if interest == Interest::WindowsUpdateClient {
         event.title = title_in_message(&r.message);
+    }
+    if let Some((_, p)) = r
+        .data
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("PackageIdentifier"))
+    {
+        event.package = Some(short(p));
     }
     event.set_message(&r.message);
     let message = std::mem::take(&mut event.message);
