@@ -56,7 +56,11 @@ fn without_explained_records(rules: &[Finding], signatures: Vec<Finding>) -> Vec
             }
             let codes_explained =
                 !f.codes.is_empty() && f.codes.iter().all(|c| explained.contains(c));
-            !codes_explained && !f.evidence.iter().all(|e| by_explainers.contains(&&e.location))
+            !codes_explained
+                && !f
+                    .evidence
+                    .iter()
+                    .all(|e| by_explainers.contains(&&e.location))
         })
         .collect()
 }

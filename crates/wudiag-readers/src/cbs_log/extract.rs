@@ -31,6 +31,8 @@ enum Trigger {
     Bare,
     /// A phrase with a meaning of its own.
     Phrase,
+    /// A failure signature's keyword: the record is kept whatever its level, so the signature sees it.
+    Keyword,
 }
 
 /// The markers before bare codes that servicing logs use (DISM's `HRESULT=800F0905`). The other bare
@@ -92,7 +94,7 @@ fn build_triggers(phrases: &[&[&'static str]], source: &str) -> Option<Triggers>
             let covered = phrases.iter().flat_map(|l| l.iter()).any(|p| k.contains(p));
             if !covered && !patterns.contains(&k) {
                 patterns.push(k);
-                kinds.push(Trigger::Phrase);
+                kinds.push(Trigger::Keyword);
             }
         }
     }
@@ -851,6 +853,7 @@ pub(crate) fn read_block(block: &[u8], batch: &mut EvidenceBatch, dialect: Diale
         // phrase only makes it classified.
         let mut code_trigger = triggers.is_none();
         let mut phrase_trigger = false;
+        let mut keyword = false;
         while let Some(&at) = hex.peek() {
             if at >= rec.end {
                 break;
@@ -870,6 +873,10 @@ pub(crate) fn read_block(block: &[u8], batch: &mut EvidenceBatch, dialect: Diale
                         Some(Trigger::Bare) => {
                             code_trigger = code_trigger || bare_counts(block, m.end());
                         }
+                        Some(Trigger::Keyword) => {
+                            phrase_trigger = true;
+                            keyword = true;
+                        }
                         _ => phrase_trigger = true,
                     }
                 }
@@ -881,7 +888,15 @@ pub(crate) fn read_block(block: &[u8], batch: &mut EvidenceBatch, dialect: Diale
             batch.count_plain(sev);
             continue;
         }
-        extract_record(rec, block, batch, &mut state, dialect, search_codes);
+        extract_record(
+            rec,
+            block,
+            batch,
+            &mut state,
+            dialect,
+            search_codes,
+            keyword,
+        );
     }
     state.finish(batch);
     state.facts.flush(block, batch);
@@ -896,6 +911,7 @@ fn extract_record<'a>(
     state: &mut BlockState<'a>,
     dialect: Dialect,
     search_codes: bool,
+    keyword: bool,
 ) {
     let raw = block.get(rec.start..rec.end).unwrap_or_default();
     let codes = if search_codes { codes(raw) } else { Vec::new() };
@@ -943,8 +959,9 @@ fn extract_record<'a>(
     for fact in class.facts.drain(..) {
         state.facts.note(fact, &rec);
     }
-    let always = memmem::find(raw, SFC_ALL_REPAIRED).is_some();
-    if !always && !batch.wants_record(sev, &class.kind, !codes.is_empty(), raw) {
+    // A signature keyword (found by the block's trigger pass) or SFC's verdict keeps the record.
+    let always = keyword || memmem::find(raw, SFC_ALL_REPAIRED).is_some();
+    if !always && !batch.wants(sev, &class.kind, !codes.is_empty()) {
         batch.count_plain(sev);
         return;
     }
