@@ -6,6 +6,8 @@ it (any right), and, for healthy cases, how many error-level findings were repor
 stricter checks (codes, culprit, KB) are the test's job (`cargo test -p wudiag --test cases`); this table
 counts ids only, so that a held-out set in the same format can be scored with the same script.
 
+A case whose expected primary is NONE names a cause nothing covers yet; it counts as a miss.
+
 usage: accuracy.py WUDIAG_BINARY [CASES_DIR]
 """
 import collections
@@ -45,6 +47,8 @@ def main():
             misses.append(f"{case_toml.parent.name}: first {ids[0] if ids else '-'}, want {'|'.join(sorted(wanted))}")
         if wanted & set(ids):
             row[2] += 1
+    uncovered = sum(1 for c in root.glob("*/case.toml")
+                    if "NONE" in tomllib.loads(c.read_text(encoding="utf-8"))["expect"].get("primary", []))
     total = [sum(r[i] for r in rows.values()) for i in range(5)]
     pct = lambda n, d: f"{100 * n / d:.0f}%" if d else "-"
     print("| area | cases | primary right | any finding right | healthy logs | error findings on healthy |")
@@ -53,6 +57,9 @@ def main():
         print(f"| {area} | {r[0]} | {r[1]} ({pct(r[1], r[0])}) | {r[2]} ({pct(r[2], r[0])}) | {r[3]} | {r[4]} |")
     print(f"| **all** | {total[0]} | {total[1]} ({pct(total[1], total[0])}) | {total[2]} ({pct(total[2], total[0])}) "
           f"| {total[3]} | {total[4]} |")
+    if uncovered:
+        print(f"\n{uncovered} of the {total[0]} failure cases name a cause no rule or signature covers "
+              f"(primary NONE): counted as misses.")
     for m in misses:
         print("miss:", m, file=sys.stderr)
 
