@@ -129,6 +129,10 @@ fn says_failure(s: &str) -> bool {
         "corrupt",
         "not found",
         "exception",
+        "could not",
+        "not working",
+        "not running",
+        "timed out",
     ]
     .iter()
     .any(|w| l.contains(w))

@@ -493,8 +493,8 @@ fn title_in_message(message: &str) -> Option<String> {
 
 /// Reads one event of a text export into `batch`, the way [`extract`] reads the record it was printed
 /// from: the same providers, kinds and severities; codes and KBs come from the rendered message. Records
-/// of other providers are kept (as `Unclassified`) when they are warnings or errors or carry a code —
-/// someone chose to paste them.
+/// of other providers (and Service Control Manager records about other services) are kept (as
+/// `Unclassified`) when they are warnings or errors or carry a code — someone chose to paste them.
 pub fn extract_rendered(r: &Rendered, location: Location, batch: &mut EvidenceBatch) {
     let provider = full_provider(&r.provider);
     let rec = Record {
@@ -505,10 +505,14 @@ pub fn extract_rendered(r: &Rendered, location: Location, batch: &mut EvidenceBa
     };
     let severity = severity(r.level);
     let interest = interest(&provider);
-    if interest == Interest::ServiceControl && update_service_in_text(&r.message).is_none() {
-        batch.count_plain(severity);
-        return;
-    }
+    // Service Control Manager records about other services: someone chose to paste this one (the WSUS
+    // database service, a dependency that did not start), so it is read like any other provider's.
+    let interest =
+        if interest == Interest::ServiceControl && update_service_in_text(&r.message).is_none() {
+            Interest::Other
+        } else {
+            interest
+        };
     let mut codes: Vec<HResult> = Vec::new();
     for (name, value) in &r.data {
         if is_code_field(name)
