@@ -474,6 +474,9 @@ pub fn parse_line(line: &[u8]) -> Result<Option<Fields<'_>>, ParseErrorKind> {
         }
         return Ok(Some(Fields::bare(body)));
     }
+    if let Some(f) = pasted(body) {
+        return Ok(Some(f));
+    }
     let (first, rest) = token(body);
     if is_known_component(first) && !rest.is_empty() {
         let rest = skip_ws(rest);
@@ -487,6 +490,54 @@ pub fn parse_line(line: &[u8]) -> Result<Option<Fields<'_>>, ParseErrorKind> {
         }));
     }
     Ok(Some(Fields::bare(body)))
+}
+
+/// A date or time as pasted: digits with any separator (`2014-02-21`, `2018.10.21`, `06:32:05:525`,
+/// `12:08:50.0121931`) or a placeholder (`YYYY/MM/DD`, `HH:mm:ss:SSS`).
+fn stamp_like(tok: &[u8]) -> bool {
+    tok.len() >= 5
+        && tok.iter().any(|b| matches!(b, b'-' | b'.' | b'/' | b':'))
+        && tok
+            .iter()
+            .all(|b| b.is_ascii_digit() || b"-./:,YMDHhmsSd".contains(b))
+}
+
+/// A process or thread id as pasted: 1 to 8 hex digits, or the `PID` / `TID` placeholder.
+fn id_like(tok: &[u8]) -> bool {
+    (1..=8).contains(&tok.len()) && tok.iter().all(u8::is_ascii_hexdigit)
+        || tok.eq_ignore_ascii_case(b"PID")
+        || tok.eq_ignore_ascii_case(b"TID")
+}
+
+/// A line pasted from a WindowsUpdate.log whose tabs became spaces, whose date was masked or dotted, or
+/// whose time was cut off (`2014-02-21    06:32:05:525  860  5bc  Misc  …`, `03E4 1668 Misc …`,
+/// `YYYY/MM/DD HH:mm:ss:SSS PID TID Misc …`): the component and message are recovered, the time is left
+/// unknown.
+fn pasted(body: &[u8]) -> Option<Fields<'_>> {
+    let mut rest = body;
+    let mut stamps = 0;
+    loop {
+        let (tok, after) = token(rest);
+        if stamps < 2 && stamp_like(tok) {
+            stamps += 1;
+            rest = skip_ws(after);
+        } else {
+            break;
+        }
+    }
+    let (pid, after_pid) = token(rest);
+    let (tid, after_tid) = token(skip_ws(after_pid));
+    if !(id_like(pid) && id_like(tid)) {
+        return None;
+    }
+    let (component, message) = token(skip_ws(after_tid));
+    if !is_known_component(component) {
+        return None;
+    }
+    Some(Fields {
+        component: Some(component),
+        ..Fields::bare(skip_ws(message))
+    })
 }
 
 /// Iterates over the records of a block of text (lines numbered from 1).
@@ -622,6 +673,25 @@ mod tests {
 
     fn s(b: Option<&[u8]>) -> Option<&str> {
         b.map(|b| std::str::from_utf8(b).unwrap())
+    }
+
+    #[test]
+    fn pasted_lines_keep_component_and_message() {
+        for line in [
+            &b"2014-02-21    06:32:05:525     860    5bc    Misc    WARNING: Send failed with hr = 80072efd."[..],
+            b"03E4 1668 Misc WARNING: Send failed with hr = 80072efd.",
+            b"2018.10.21 12:08:50.0121931 1276 3628 Misc WARNING: Send failed with hr = 80072efd.",
+            b"YYYY/MM/DD HH:mm:ss:SSS PID TID Misc WARNING: Send failed with hr = 80072efd.",
+        ] {
+            let f = parse_line(line).unwrap().unwrap();
+            assert_eq!(f.component, Some(&b"Misc"[..]), "{}", String::from_utf8_lossy(line));
+            assert_eq!(f.message, b"WARNING: Send failed with hr = 80072efd.");
+        }
+        // A message that merely starts with two hex-looking words is not a prefix.
+        let f = parse_line(b"Added update 12345 to search result")
+            .unwrap()
+            .unwrap();
+        assert_eq!(f.component, None);
     }
 
     #[test]
