@@ -81,9 +81,11 @@ fn build_triggers(phrases: &[&[&'static str]], source: &str) -> Option<Triggers>
     // like a phrase hit, so the signature sees it. A keyword is left out when the records it matters for
     // are read anyway: its signature needs a failure code (the `0x` search finds those records) or it
     // contains one of the phrases above. Fewer patterns keep this one pass over the log fast.
+    // Only signatures that name this log: a signature for any evidence kind sees this log's records that
+    // carry a code or a level, not its routine lines.
     for s in wudiag_catalog::signatures()
         .iter()
-        .filter(|s| s.sources.is_empty() || s.sources.contains(&source))
+        .filter(|s| s.sources.contains(&source))
     {
         let needs_code = !s.codes.is_empty()
             || s.pattern
