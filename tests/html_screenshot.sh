@@ -6,8 +6,8 @@
 # 1. Installs Debian's chromium when no Chromium is on PATH (needs root and the Debian archive).
 # 2. Writes two reports: the fixed sample run that the renderer snapshots use (every feature of the page:
 #    findings with evidence and graded fixes, a resolved finding, the update timeline, unreadable sources,
-#    a hostile log line), and, when the shared corpus is next to the repository, a real
-#    `wudiag analyze ../shared/corpus --format html` run.
+#    a hostile log line), and a real `wudiag analyze testdata/corpus --format html` run of the repository's
+#    real-log corpus.
 # 3. Screenshots each at 1280x2000 and checks the PNG: the signature, the size in its header, and enough
 #    bytes to hold more than a blank page.
 # Look at the PNGs afterwards; the script checks that something was drawn, a person checks that it is right.

@@ -217,33 +217,41 @@ pub(super) fn generate(
                     bad(format!("`{field}` is empty"));
                 }
             }
-            let severity = match s.severity.as_deref().unwrap_or("error") {
-                "error" => "Error",
-                "warning" => "Warning",
-                "info" => "Info",
-                other => {
-                    bad(format!("severity `{other}`"));
-                    "Error"
-                }
-            };
-            let confidence = match s.confidence.as_deref().unwrap_or("likely") {
-                "confirmed" => "Confirmed",
-                "likely" => "Likely",
-                "possible" => "Possible",
-                other => {
-                    bad(format!("confidence `{other}`"));
-                    "Likely"
-                }
-            };
-            let role = match s.role.as_deref().unwrap_or("cause") {
-                "cause" => "Cause",
-                "outcome" => "Outcome",
-                "generic" => "Generic",
-                other => {
-                    bad(format!("role `{other}`"));
-                    "Cause"
-                }
-            };
+            // Each enumerated field: its values, the Rust variant each stands for, the first is the default.
+            let mut variant =
+                |field: &str, value: Option<&String>, values: &[(&str, &'static str)]| {
+                    let given = value.map_or(values[0].0, String::as_str);
+                    values.iter().find(|(v, _)| *v == given).map_or_else(
+                        || {
+                            bad(format!("{field} `{given}`"));
+                            values[0].1
+                        },
+                        |(_, rust)| *rust,
+                    )
+                };
+            let severity = variant(
+                "severity",
+                s.severity.as_ref(),
+                &[("error", "Error"), ("warning", "Warning"), ("info", "Info")],
+            );
+            let confidence = variant(
+                "confidence",
+                s.confidence.as_ref(),
+                &[
+                    ("likely", "Likely"),
+                    ("confirmed", "Confirmed"),
+                    ("possible", "Possible"),
+                ],
+            );
+            let role = variant(
+                "role",
+                s.role.as_ref(),
+                &[
+                    ("cause", "Cause"),
+                    ("outcome", "Outcome"),
+                    ("generic", "Generic"),
+                ],
+            );
             for src in &s.sources {
                 if !SOURCES.contains(&src.as_str()) {
                     bad(format!("unknown source `{src}`"));

@@ -1,8 +1,8 @@
-//! Every row of the project's knowledge tables (`shared/knowledge/*.csv`) is in the catalogue, with its
+//! Every row of the project's knowledge tables (`testdata/knowledge/*.csv`) is in the catalogue, with its
 //! symbols, and the three tables merge into exactly 923 distinct codes.
 //!
-//! The tables live outside the crate, beside the repository (`../shared/knowledge`, or `$WUDIAG_KNOWLEDGE`). If they are missing
-//! this test fails, on purpose: a catalogue that silently stopped being checked is worse than a red test.
+//! The tables are in the repository (`testdata/knowledge`, or `$WUDIAG_KNOWLEDGE`). If they are missing this
+//! test fails, on purpose: a catalogue that silently stopped being checked is worse than a red test.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -16,9 +16,9 @@ pub fn diagnose(evidence: &Evidence) -> Diagnosis {
         findings.append(&mut out);
     }
     let mut matched = Vec::new();
-    crate::signatures::check(&cx, &mut matched);
+    let known_issue_names = crate::signatures::check(&cx, &mut matched);
     findings.extend(without_explained_records(&findings, matched));
-    let findings = supersede(without_known_issues(&cx, findings));
+    let findings = supersede(without_known_issues(&cx, &known_issue_names, findings));
     Diagnosis {
         os: cx.os.clone(),
         attempts: cx.attempts.clone(),
@@ -68,16 +68,23 @@ fn without_explained_records(rules: &[Finding], signatures: Vec<Finding>) -> Vec
 /// Findings whose every record names what a known-issue signature matched (the files SFC reports after a
 /// release with a published known issue): those records are the known issue, not the failure they look
 /// like, and the known-issue finding says so.
-fn without_known_issues(cx: &Context<'_>, findings: Vec<Finding>) -> Vec<Finding> {
-    let names = crate::signatures::known_issue_names(cx);
+fn without_known_issues(
+    cx: &Context<'_>,
+    names: &[String],
+    findings: Vec<Finding>,
+) -> Vec<Finding> {
     if names.is_empty() {
         return findings;
     }
+    let messages: std::collections::HashMap<&wudiag_evidence::Location, &str> = cx
+        .events()
+        .iter()
+        .map(|e| (&e.location, e.message.as_str()))
+        .collect();
     let message_at = |loc: &wudiag_evidence::Location| {
-        cx.events()
-            .iter()
-            .find(|e| e.location == *loc)
-            .map(|e| e.message.to_ascii_lowercase().replace("\\\\", "\\"))
+        messages
+            .get(loc)
+            .map(|m| m.to_ascii_lowercase().replace("\\\\", "\\"))
     };
     findings
         .into_iter()

@@ -6,7 +6,7 @@
 //! kind, codes, regex, the `near` pattern, the OS range). Matches of one signature that name the same
 //! culprit become one finding, citing the records; the captures fill the title, message and fixes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -276,49 +276,35 @@ const MAX_CITED: usize = 5;
 /// Groups matches: one finding per signature and culprit (the captures its title names, codes left out).
 type HitKey = (usize, Vec<(&'static str, String)>);
 
-/// The files and packages every known-issue signature match names (lowercase), over all the evidence.
-pub fn known_issue_names(cx: &Context<'_>) -> Vec<String> {
-    let events = cx.events();
-    let mut names: Vec<String> = Vec::new();
-    for (at, e) in events.iter().enumerate() {
-        for i in candidates(&e.message) {
-            if !signatures().get(i).is_some_and(|s| s.known_issue) {
-                continue;
+/// Adds what a known-issue match names to `names` (lowercase): the file or package it captured, the
+/// store path's tail (SFC writes the same file under another root when it reprojects it:
+/// `C:\WINDOWS\SystemApps\…FileExp_…\Assets\x.svg`) and that tail's folders down to two levels (only 64
+/// records of one shape are kept: the other files' names are gone, their folders are the same).
+fn add_known_issue_names(caps: &Captures, names: &mut Vec<String>) {
+    for key in ["file", "package"] {
+        let Some(v) = caps.get(key).filter(|v| v.len() >= 6) else {
+            continue;
+        };
+        let v = v.to_ascii_lowercase();
+        let tail = v
+            .split_once('\\')
+            .map(|(_, t)| t.to_owned())
+            .filter(|t| t.contains('\\'));
+        let mut folders = Vec::new();
+        let mut dir = tail.as_deref();
+        while let Some((d, _)) = dir.and_then(|t| t.rsplit_once('\\')) {
+            if d.matches('\\').count() < 2 {
+                break;
             }
-            let Some((caps, _)) = try_match(i, events, at, cx) else {
-                continue;
-            };
-            for key in ["file", "package"] {
-                let Some(v) = caps.get(key).filter(|v| v.len() >= 6) else {
-                    continue;
-                };
-                // A store path (`FileExp\Assets\x.svg`) is written under another root when SFC
-                // reprojects it (`C:\WINDOWS\SystemApps\…FileExp_…\Assets\x.svg`): its tail names it too.
-                let v = v.to_ascii_lowercase();
-                let tail = v
-                    .split_once('\\')
-                    .map(|(_, t)| t.to_owned())
-                    .filter(|t| t.matches('\\').count() >= 1);
-                // …and its folders (only 64 records of one shape are kept: the other files' names are
-                // gone, their folders are the same), down to two levels.
-                let mut folders = Vec::new();
-                let mut dir = tail.clone();
-                while let Some((d, _)) = dir.as_deref().and_then(|t| t.rsplit_once('\\')) {
-                    if d.matches('\\').count() < 2 {
-                        break;
-                    }
-                    folders.push(d.to_owned());
-                    dir = Some(d.to_owned());
-                }
-                for n in std::iter::once(v).chain(tail).chain(folders) {
-                    if !names.contains(&n) {
-                        names.push(n);
-                    }
-                }
+            folders.push(d.to_owned());
+            dir = Some(d);
+        }
+        for n in std::iter::once(v).chain(tail).chain(folders) {
+            if !names.contains(&n) {
+                names.push(n);
             }
         }
     }
-    names
 }
 
 /// True when `id` is a known-issue signature.
@@ -335,16 +321,22 @@ fn is_code_text(v: &str) -> bool {
     hex.len() == 8 && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Runs every signature over the evidence and appends its findings.
-pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+/// Runs every signature over the evidence and appends its findings. Returns what the known-issue
+/// signatures' matches name (files, store paths, packages; lowercase): records that name them are the
+/// known issue.
+pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) -> Vec<String> {
     let events = cx.events();
     // (signature, captures without the code) → matching event indexes and full captures.
     let mut hits: BTreeMap<HitKey, (Captures, Vec<usize>)> = BTreeMap::new();
+    let mut known_issue_names = Vec::new();
     for (at, e) in events.iter().enumerate() {
         for i in candidates(&e.message) {
             let Some((caps, near_at)) = try_match(i, events, at, cx) else {
                 continue;
             };
+            if signatures().get(i).is_some_and(|s| s.known_issue) {
+                add_known_issue_names(&caps, &mut known_issue_names);
+            }
             // One finding per culprit: the captures the title names (codes are not culprits: the same
             // failure with two codes is one finding; other captures are details of the first record).
             let title = signatures().get(i).map_or("", |s| s.title);
@@ -363,12 +355,18 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+    // Every code the evidence writes, once: a finding takes those its signature explains.
+    let written: BTreeSet<HResult> = events
+        .iter()
+        .flat_map(|e| e.codes.iter().copied())
+        .collect();
     for ((i, _), (caps, ats)) in hits {
         let (Some(s), Some(meta)) = (signatures().get(i), METAS.get(i)) else {
             continue;
         };
-        out.push(finding(s, meta, &caps, &ats, cx));
+        out.push(finding(s, meta, &caps, &ats, &written, cx));
     }
+    known_issue_names
 }
 
 /// The codes the signature is about that the record writes in a form the readers do not take for a
@@ -388,6 +386,7 @@ fn finding(
     meta: &'static RuleMeta,
     caps: &Captures,
     ats: &[usize],
+    written: &BTreeSet<HResult>,
     cx: &Context<'_>,
 ) -> Finding {
     let events = cx.events();
@@ -408,9 +407,9 @@ fn finding(
     // The result code this record explains, when the evidence writes it elsewhere (`Result =
     // 0xC190020E` above SetupDiag's remedy line, 0x8007042B in setuperr.log beside setupact.log): the
     // same codes whose generic finding this one replaces.
-    let explained = events
+    let explained = written
         .iter()
-        .flat_map(|e| e.codes.iter().copied())
+        .copied()
         .filter(|c| s.explains.contains(&c.value()) || s.codes.contains(&c.value()));
     f = f.codes(explained.collect::<Vec<_>>());
     // A Win32 error the record writes as a number (`result 2`) is the HRESULT 0x8007xxxx it becomes.
