@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 CORPUS="${WUDIAG_CORPUS:-$(pwd)/testdata/corpus}"
 RULES="${PERF_RULES:-$(pwd)/bench/perf-rules.txt}"
 RUNS="${RUNS:-7}"
-cargo build --release -q -p wudiag
-BIN=./target/release/wudiag
+if [ -z "${BIN:-}" ]; then                     # BIN: another build to time (bench/signatures_1k.sh)
+  cargo build --release -q -p wudiag
+  BIN=./target/release/wudiag
+fi
 command -v rg >/dev/null || cargo install ripgrep --locked -q
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -188,8 +188,15 @@ fn main() {
     );
     let cause_ids: BTreeSet<String> = causes.cause.iter().map(|c| c.id.clone()).collect();
     let remedy_ids: BTreeSet<String> = remedies.remedy.iter().map(|r| r.id.clone()).collect();
+    // WUDIAG_EXTRA_SIGNATURES: a folder of signature files compiled in beside the shipped ones.
+    println!("cargo::rerun-if-env-changed=WUDIAG_EXTRA_SIGNATURES");
+    let extra = std::env::var_os("WUDIAG_EXTRA_SIGNATURES").map(PathBuf::from);
+    if let Some(dir) = &extra {
+        println!("cargo::rerun-if-changed={}", dir.display());
+    }
     let signatures = signatures::generate(
         &data.join("signatures"),
+        extra.as_deref(),
         &cause_ids,
         &remedy_ids,
         &mut problems,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -162,14 +162,9 @@ fn placeholders(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Reads every `data/signatures/*.toml` and returns the generated Rust source.
-pub(super) fn generate(
-    dir: &Path,
-    cause_ids: &BTreeSet<String>,
-    remedy_ids: &BTreeSet<String>,
-    problems: &mut Problems,
-) -> String {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
+/// The `*.toml` files of `dir`, sorted.
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
@@ -178,6 +173,20 @@ pub(super) fn generate(
         })
         .unwrap_or_default();
     files.sort();
+    files
+}
+
+/// Reads every `data/signatures/*.toml`, then those of `extra` (a site's own signatures, or the 1,000-signature
+/// benchmark's), and returns the generated Rust source. Extra files are held to the same checks.
+pub(super) fn generate(
+    dir: &Path,
+    extra: Option<&Path>,
+    cause_ids: &BTreeSet<String>,
+    remedy_ids: &BTreeSet<String>,
+    problems: &mut Problems,
+) -> String {
+    let mut files = toml_files(dir);
+    files.extend(extra.map(toml_files).unwrap_or_default());
     let mut ids = BTreeSet::new();
     let mut names = BTreeSet::new();
     let mut out =
@@ -188,7 +197,11 @@ pub(super) fn generate(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let rel = format!("crates/wudiag-catalog/data/signatures/{file_name}");
+        let rel = if path.starts_with(dir) {
+            format!("crates/wudiag-catalog/data/signatures/{file_name}")
+        } else {
+            path.display().to_string()
+        };
         let Some(file) = load::<File>(path, problems) else {
             continue;
         };

@@ -7,7 +7,7 @@
 //! culprit become one finding, citing the records; the captures fill the title, message and fixes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
@@ -57,13 +57,26 @@ fn meta(s: &'static Signature) -> RuleMeta {
     }
 }
 
-/// The compiled matcher: the keyword automaton and each signature's regexes.
+/// The compiled matcher: the keyword automaton and each signature's regexes, compiled the first time a
+/// keyword of that signature occurs (a run pays only for the signatures its evidence comes near).
 struct Matcher {
     keywords: Option<AhoCorasick>,
     /// Keyword index → signature index.
     owner: Vec<usize>,
-    patterns: Vec<Option<Regex>>,
-    near: Vec<Option<Regex>>,
+    patterns: Vec<OnceLock<Option<Regex>>>,
+    near: Vec<OnceLock<Option<Regex>>>,
+}
+
+impl Matcher {
+    fn pattern(&self, i: usize) -> Option<&Regex> {
+        let p = signatures().get(i)?.pattern?;
+        self.patterns.get(i)?.get_or_init(|| regex(p)).as_ref()
+    }
+
+    fn near(&self, i: usize) -> Option<&Regex> {
+        let p = signatures().get(i)?.near?.pattern;
+        self.near.get(i)?.get_or_init(|| regex(p)).as_ref()
+    }
 }
 
 fn regex(p: &str) -> Option<Regex> {
@@ -80,20 +93,16 @@ static MATCHER: LazyLock<Matcher> = LazyLock::new(|| {
         }
     }
     Matcher {
+        // The default (contiguous NFA) kind: it runs over kept events only, and builds far faster than a
+        // DFA of a thousand case-insensitive keywords.
         keywords: AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&words)
             .ok(),
         owner,
-        patterns: signatures()
-            .iter()
-            .map(|s| s.pattern.and_then(regex))
-            .collect(),
-        near: signatures()
-            .iter()
-            .map(|s| s.near.and_then(|n| regex(n.pattern)))
-            .collect(),
+        patterns: signatures().iter().map(|_| OnceLock::new()).collect(),
+        near: signatures().iter().map(|_| OnceLock::new()).collect(),
     }
 });
 
@@ -198,13 +207,13 @@ fn try_match(
         return None;
     }
     let mut caps = Captures::new();
-    if let Some(re) = MATCHER.patterns.get(i).and_then(Option::as_ref)
+    if let Some(re) = MATCHER.pattern(i)
         && !captures_of(re, &e.message, &mut caps)
     {
         return None;
     }
     let mut near_at = None;
-    if let (Some(near), Some(re)) = (s.near, MATCHER.near.get(i).and_then(Option::as_ref)) {
+    if let (Some(near), Some(re)) = (s.near, MATCHER.near(i)) {
         let w = near.window as usize;
         let lo = at.saturating_sub(w);
         let hi = (at + w + 1).min(events.len());
@@ -458,12 +467,12 @@ mod tests {
     fn every_signature_compiles_at_run_time() {
         for (i, s) in signatures().iter().enumerate() {
             assert_eq!(
-                MATCHER.patterns[i].is_some(),
+                MATCHER.pattern(i).is_some(),
                 s.pattern.is_some(),
                 "{}",
                 s.id
             );
-            assert_eq!(MATCHER.near[i].is_some(), s.near.is_some(), "{}", s.id);
+            assert_eq!(MATCHER.near(i).is_some(), s.near.is_some(), "{}", s.id);
         }
         assert_eq!(METAS.len(), signatures().len());
     }

@@ -11,10 +11,19 @@ pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     if n.is_empty() {
         return Some(0);
     }
-    if n.len() > h.len() {
-        return None;
-    }
-    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
+    let last_start = h.len().checked_sub(n.len())?;
+    // Candidates are the places of the first byte in either case (a SIMD search), then a full compare.
+    let first = n[0];
+    let starts = h.get(..=last_start)?;
+    memchr::memchr2_iter(
+        first.to_ascii_lowercase(),
+        first.to_ascii_uppercase(),
+        starts,
+    )
+    .find(|&at| {
+        h.get(at..at + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
 }
 
 /// The text after the first occurrence of `marker` (ASCII case-insensitive).

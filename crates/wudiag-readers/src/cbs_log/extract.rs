@@ -25,14 +25,16 @@ const FAIL_REBOOT_REQUIRED: HResult = HResult::new(0x8007_0bc9);
 const SUCCESS_REBOOT_REQUIRED: HResult = HResult::new(0x8007_0bc2);
 
 /// What a trigger found by the block scan means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Trigger {
     /// A marker after which a code may be written without `0x` (`HRESULT=800F0905`).
     Bare,
     /// A phrase with a meaning of its own.
     Phrase,
     /// A failure signature's keyword: the record is kept whatever its level, so the signature sees it.
-    Keyword,
+    /// The pattern is the keyword's rarest part ([`rare_start`]); a hit counts when the record holds one
+    /// of these whole keywords.
+    Keyword(Vec<&'static str>),
 }
 
 /// The markers before bare codes that servicing logs use (DISM's `HRESULT=800F0905`). The other bare
@@ -63,9 +65,78 @@ const SFC_ALL_REPAIRED: &[u8] = b"have been successfully repaired";
 /// DISM.log adds the serviced image's version and the command lines DISM ran.
 const DISM_PHRASE_TRIGGERS: &[&str] = &["OS Version", "Executing command line"];
 
+/// How common each byte is in servicing logs, as a rank (0 = never seen, 255 = the most frequent: the
+/// space), measured on the CBS and DISM logs of `testdata/corpus`.
+#[rustfmt::skip]
+const SERVICING_BYTE_RANK: [u8; 256] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 171, 221, 9, 10, 220, 11, 12,
+    13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+    255, 167, 175, 164, 158, 173, 163, 190, 182, 183, 159, 29, 228, 241, 229, 178,
+    253, 238, 248, 244, 230, 240, 232, 217, 223, 212, 246, 174, 169, 199, 170, 180,
+    172, 210, 209, 227, 224, 213, 208, 193, 188, 234, 179, 184, 206, 214, 198, 191,
+    218, 185, 201, 233, 200, 192, 194, 202, 181, 168, 166, 195, 211, 196, 30, 205,
+    31, 251, 225, 236, 243, 254, 237, 231, 203, 249, 177, 215, 235, 226, 250, 252,
+    239, 176, 245, 242, 247, 222, 216, 207, 197, 204, 189, 186, 165, 187, 219, 32,
+    33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+    49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64,
+    65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80,
+    81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 160, 92, 93, 94, 161,
+    95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110,
+    111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126,
+    127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 162,
+    142, 143, 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157,
+];
+
+/// The shortest part of a keyword searched for: long enough to stay rare.
+const MIN_ANCHOR: usize = 8;
+
+/// Where the searched part of a signature keyword starts: the place whose first three bytes are the
+/// rarest in servicing logs, leaving at least [`MIN_ANCHOR`] bytes. The SIMD search tests the first bytes
+/// of each pattern, so patterns starting with common text (`Failed to `, ` the `) would make it stop and
+/// verify at nearly every line.
+fn rare_start(keyword: &str) -> usize {
+    let b = keyword.as_bytes();
+    let Some(last) = b.len().checked_sub(MIN_ANCHOR) else {
+        return 0;
+    };
+    let cost = |i: usize| -> u32 {
+        b.iter()
+            .skip(i)
+            .take(3)
+            .map(|&x| u32::from(SERVICING_BYTE_RANK[usize::from(x)]))
+            .sum()
+    };
+    (0..=last)
+        .filter(|&i| keyword.is_char_boundary(i))
+        .min_by_key(|&i| cost(i))
+        .unwrap_or(0)
+}
+
+/// The most patterns aho-corasick's packed (Teddy) searcher takes.
+const TEDDY_PATTERN_LIMIT: usize = 32;
+
 struct Triggers {
-    ac: AhoCorasick,
+    /// Pattern `i` is pattern `i % TEDDY_PATTERN_LIMIT` of automaton `i / TEDDY_PATTERN_LIMIT`.
+    automata: Vec<AhoCorasick>,
     kinds: Vec<Trigger>,
+}
+
+impl Triggers {
+    /// Every trigger hit in `block`, in order of position (pattern ids global).
+    fn hits(&self, block: &[u8]) -> Vec<aho_corasick::Match> {
+        let mut hits: Vec<aho_corasick::Match> = Vec::new();
+        for (n, ac) in self.automata.iter().enumerate() {
+            let base = n * TEDDY_PATTERN_LIMIT;
+            hits.extend(
+                ac.find_iter(block)
+                    .map(|m| aho_corasick::Match::must(base + m.pattern().as_usize(), m.span())),
+            );
+        }
+        if self.automata.len() > 1 {
+            hits.sort_unstable_by_key(aho_corasick::Match::start);
+        }
+        hits
+    }
 }
 
 fn build_triggers(phrases: &[&[&'static str]], source: &str) -> Option<Triggers> {
@@ -94,9 +165,22 @@ fn build_triggers(phrases: &[&[&'static str]], source: &str) -> Option<Triggers>
         let own = s.keywords.iter().filter(|_| !needs_code);
         for k in own.chain(near).copied() {
             let covered = phrases.iter().flat_map(|l| l.iter()).any(|p| k.contains(p));
-            if !covered && !patterns.contains(&k) {
-                patterns.push(k);
-                kinds.push(Trigger::Keyword);
+            if covered {
+                continue;
+            }
+            let part = k.get(rare_start(k)..).unwrap_or(k);
+            match patterns.iter().position(|p| *p == part) {
+                Some(at) => {
+                    if let Some(Trigger::Keyword(full)) = kinds.get_mut(at)
+                        && !full.contains(&k)
+                    {
+                        full.push(k);
+                    }
+                }
+                None => {
+                    patterns.push(part);
+                    kinds.push(Trigger::Keyword(vec![k]));
+                }
             }
         }
     }
@@ -104,11 +188,18 @@ fn build_triggers(phrases: &[&[&'static str]], source: &str) -> Option<Triggers>
         patterns.push(*p);
         kinds.push(Trigger::Bare);
     }
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(&patterns)
-        .ok()
-        .map(|ac| Triggers { ac, kinds })
+    // aho-corasick's SIMD search (Teddy) runs at memory speed for up to 64 patterns and is not used for
+    // more: a large catalogue's patterns are split into automata of at most that many, each one pass.
+    let automata = patterns
+        .chunks(TEDDY_PATTERN_LIMIT)
+        .map(|chunk| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(chunk)
+                .ok()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Triggers { automata, kinds })
 }
 
 /// One Aho-Corasick automaton per dialect for the phrases and bare-code markers: few, long, rare
@@ -822,7 +913,8 @@ pub(crate) fn read_block(block: &[u8], batch: &mut EvidenceBatch, dialect: Diale
     };
     // The same triggers decide, whatever the retention, whether an `Info` record is searched for codes:
     // the counters must not depend on which events are kept.
-    let mut hits = triggers.map(|t| t.ac.find_iter(block).peekable());
+    let hits = triggers.map(|t| t.hits(block));
+    let mut hits = hits.as_ref().map(|h| h.iter().peekable());
     let mut hex = HEX.find_iter(block).peekable();
     let mut state = BlockState {
         facts: BlockFacts::default(),
@@ -875,9 +967,15 @@ pub(crate) fn read_block(block: &[u8], batch: &mut EvidenceBatch, dialect: Diale
                         Some(Trigger::Bare) => {
                             code_trigger = code_trigger || bare_counts(block, m.end());
                         }
-                        Some(Trigger::Keyword) => {
-                            phrase_trigger = true;
-                            keyword = true;
+                        Some(Trigger::Keyword(full)) => {
+                            let raw = block.get(rec.start..rec.end).unwrap_or_default();
+                            if full
+                                .iter()
+                                .any(|k| memmem::find(raw, k.as_bytes()).is_some())
+                            {
+                                phrase_trigger = true;
+                                keyword = true;
+                            }
                         }
                         _ => phrase_trigger = true,
                     }

@@ -92,6 +92,9 @@ const NAMES: &[&str] = &[
     "datatransferservice",
     "locationservices",
     "rebootcoordinator",
+    "deltadownload",
+    "contentaccess",
+    "statemessage",
 ];
 
 /// True when `name` ends with one of the extensions `exts` (without dot), case-insensitively.

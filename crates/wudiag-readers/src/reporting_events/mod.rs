@@ -55,7 +55,9 @@ fn starts_with_braced_guid_tab(line: &[u8]) -> bool {
 }
 
 /// Scores an input: rows that parse (a braced GUID, a tab, a time, an event id) are strong evidence; the
-/// name `ReportingEvents.log` alone is worth 30.
+/// name `ReportingEvents.log` alone is worth 30 when the text is empty or blank. A named file whose lines
+/// are not rows (a forum paste with the tabs turned into spaces and the rows wrapped) is left to the excerpt
+/// reader, which still finds its codes and failure words.
 pub fn sniff(s: &Sniff<'_>) -> u8 {
     let mut lines = 0u32;
     let mut rows = 0u32;
@@ -74,7 +76,7 @@ pub fn sniff(s: &Sniff<'_>) -> u8 {
         95
     } else if rows > 0 {
         75
-    } else if named {
+    } else if named && s.first_lines(10).all(|l| l.trim().is_empty()) {
         30
     } else {
         0
