@@ -8,12 +8,11 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
 /// Byte offset of the first occurrence of `needle` in `hay`, ignoring ASCII case.
 pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    if n.is_empty() {
+    let Some(&first) = n.first() else {
         return Some(0);
-    }
+    };
     let last_start = h.len().checked_sub(n.len())?;
     // Candidates are the places of the first byte in either case (a SIMD search), then a full compare.
-    let first = n[0];
     let starts = h.get(..=last_start)?;
     memchr::memchr2_iter(
         first.to_ascii_lowercase(),

@@ -103,7 +103,14 @@ fn rare_start(keyword: &str) -> usize {
         b.iter()
             .skip(i)
             .take(3)
-            .map(|&x| u32::from(SERVICING_BYTE_RANK[usize::from(x)]))
+            .map(|&x| {
+                u32::from(
+                    SERVICING_BYTE_RANK
+                        .get(usize::from(x))
+                        .copied()
+                        .unwrap_or(0),
+                )
+            })
             .sum()
     };
     (0..=last)
@@ -169,18 +176,15 @@ fn build_triggers(phrases: &[&[&'static str]], source: &str) -> Option<Triggers>
                 continue;
             }
             let part = k.get(rare_start(k)..).unwrap_or(k);
-            match patterns.iter().position(|p| *p == part) {
-                Some(at) => {
-                    if let Some(Trigger::Keyword(full)) = kinds.get_mut(at)
-                        && !full.contains(&k)
-                    {
-                        full.push(k);
-                    }
+            if let Some(at) = patterns.iter().position(|p| *p == part) {
+                if let Some(Trigger::Keyword(full)) = kinds.get_mut(at)
+                    && !full.contains(&k)
+                {
+                    full.push(k);
                 }
-                None => {
-                    patterns.push(part);
-                    kinds.push(Trigger::Keyword(vec![k]));
-                }
+            } else {
+                patterns.push(part);
+                kinds.push(Trigger::Keyword(vec![k]));
             }
         }
     }
