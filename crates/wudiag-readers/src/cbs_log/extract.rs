@@ -119,11 +119,12 @@ fn rare_start(keyword: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// The most patterns aho-corasick's packed (Teddy) searcher takes.
-const TEDDY_PATTERN_LIMIT: usize = 32;
+/// Patterns per trigger automaton: aho-corasick's SIMD search (Teddy) takes up to 64, and its faster
+/// slim form up to 32.
+const PATTERNS_PER_AUTOMATON: usize = 32;
 
 struct Triggers {
-    /// Pattern `i` is pattern `i % TEDDY_PATTERN_LIMIT` of automaton `i / TEDDY_PATTERN_LIMIT`.
+    /// Pattern `i` is pattern `i % PATTERNS_PER_AUTOMATON` of automaton `i / PATTERNS_PER_AUTOMATON`.
     automata: Vec<AhoCorasick>,
     kinds: Vec<Trigger>,
 }
@@ -133,7 +134,7 @@ impl Triggers {
     fn hits(&self, block: &[u8]) -> Vec<aho_corasick::Match> {
         let mut hits: Vec<aho_corasick::Match> = Vec::new();
         for (n, ac) in self.automata.iter().enumerate() {
-            let base = n * TEDDY_PATTERN_LIMIT;
+            let base = n * PATTERNS_PER_AUTOMATON;
             hits.extend(
                 ac.find_iter(block)
                     .map(|m| aho_corasick::Match::must(base + m.pattern().as_usize(), m.span())),
@@ -192,10 +193,11 @@ fn build_triggers(phrases: &[&[&'static str]], source: &str) -> Option<Triggers>
         patterns.push(*p);
         kinds.push(Trigger::Bare);
     }
-    // aho-corasick's SIMD search (Teddy) runs at memory speed for up to 64 patterns and is not used for
-    // more: a large catalogue's patterns are split into automata of at most that many, each one pass.
+    // aho-corasick's SIMD search (Teddy) runs near memory speed on a few dozen patterns and is not used
+    // beyond 64: a large catalogue's patterns are split into automata of at most
+    // [`PATTERNS_PER_AUTOMATON`], each one pass over the block.
     let automata = patterns
-        .chunks(TEDDY_PATTERN_LIMIT)
+        .chunks(PATTERNS_PER_AUTOMATON)
         .map(|chunk| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostFirst)
@@ -971,7 +973,7 @@ pub(crate) fn read_block(block: &[u8], batch: &mut EvidenceBatch, dialect: Diale
                         Some(Trigger::Bare) => {
                             code_trigger = code_trigger || bare_counts(block, m.end());
                         }
-                        Some(Trigger::Keyword(full)) => {
+                        Some(Trigger::Keyword(full)) if !keyword => {
                             let raw = block.get(rec.start..rec.end).unwrap_or_default();
                             if full
                                 .iter()
@@ -981,6 +983,7 @@ pub(crate) fn read_block(block: &[u8], batch: &mut EvidenceBatch, dialect: Diale
                                 keyword = true;
                             }
                         }
+                        Some(Trigger::Keyword(_)) => {} // the record already holds a keyword
                         _ => phrase_trigger = true,
                     }
                 }

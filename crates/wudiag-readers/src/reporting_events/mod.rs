@@ -61,8 +61,10 @@ fn starts_with_braced_guid_tab(line: &[u8]) -> bool {
 pub fn sniff(s: &Sniff<'_>) -> u8 {
     let mut lines = 0u32;
     let mut rows = 0u32;
+    let mut blank = true;
     for line in s.first_lines(10) {
         lines += 1;
+        blank &= line.trim().is_empty();
         let b = line.as_bytes();
         if starts_with_braced_guid_tab(b) && parse::parse_row(b).is_ok() {
             rows += 1;
@@ -76,7 +78,7 @@ pub fn sniff(s: &Sniff<'_>) -> u8 {
         95
     } else if rows > 0 {
         75
-    } else if named && s.first_lines(10).all(|l| l.trim().is_empty()) {
+    } else if named && blank {
         30
     } else {
         0
